@@ -1,0 +1,309 @@
+/**
+ * The one contract between the renderer and the host (Electron main process or the browser-mode
+ * web host). Types for every request, response and event, the method list both bridges serve and
+ * the client is built from, and a runtime validator for every message (./schema.ts; no eval).
+ *
+ * Coordinates: detector pixels in the CXI / diffractem convention (integer = pixel centre); add 0.5
+ * for CrystFEL's pixel-corner convention. Frames are row-major, shape [ss, fs].
+ * Large arrays travel as typed arrays (binary WebSocket messages / structured clone), never as JSON lists.
+ */
+import { arr, bool, int, literal, nullable, num, obj, record, str, tuple, typed, variant, any, type Check } from "./schema.ts";
+
+export type DatasetId = string;
+
+export type ColumnKind = "float" | "int" | "bool" | "string";
+
+/** One shot-table column as shipped to the renderer (all rows). */
+export type ShotColumn =
+  | { readonly type: "float" | "int"; readonly data: Float64Array }
+  | { readonly type: "bool"; readonly data: Uint8Array }
+  | { readonly type: "string"; readonly data: readonly string[] };
+
+/** Experiment geometry used for resolution read-out and rings. */
+export interface GeometryInfo {
+  /** Wavelength, Å (electrons at 200 kV ≈ 0.0251 Å). */
+  readonly wavelengthAngstrom: number;
+  /** Sample-detector distance, m. */
+  readonly cameraLengthM: number;
+  /** Pixel pitch, m. */
+  readonly pixelSizeM: number;
+  /** Beam position (fs, ss) in CXI pixel-centre convention from the geometry, or null if unknown. */
+  readonly beamCentreCxi: readonly [fs: number, ss: number] | null;
+  /** Where the numbers came from, e.g. "lyso_ed.geom" or "defaults". */
+  readonly source: string;
+}
+
+/** Summary of an opened CrystFEL stream. */
+export interface StreamSummary {
+  readonly path: string;
+  readonly nChunks: number;
+  readonly nIndexedChunks: number;
+  readonly nCrystals: number;
+  /** "Indexing methods selected" preamble line, or "". */
+  readonly indexingMethods: string;
+  /** Chunks that could not be parsed (truncated/malformed); the others are still usable. */
+  readonly problems: readonly string[];
+}
+
+export interface MapInfo {
+  /** Map image shape [rows, cols]. */
+  readonly shape: readonly [rows: number, cols: number];
+  /** Map pixel size, µm, or null if the file does not say. */
+  readonly pixelSizeUm: number | null;
+}
+
+/** What the renderer learns about an opened dataset. */
+export interface DatasetSummary {
+  readonly datasetId: DatasetId;
+  /** Display name, e.g. the file or .lst name. */
+  readonly label: string;
+  /** Image files of the dataset (absolute paths). */
+  readonly files: readonly string[];
+  readonly nShots: number;
+  readonly columns: readonly { readonly name: string; readonly type: ColumnKind }[];
+  /** [ss, fs] of the diffraction frames, or null when no image data is reachable (stream alone). */
+  readonly frameShape: readonly [ss: number, fs: number] | null;
+  /** Label of the diffraction stack that readFrame returns, or null. */
+  readonly stackLabel: string | null;
+  readonly hasCxiPeaks: boolean;
+  readonly map: MapInfo | null;
+  /** Number of distinct crystals (crystal_id ≥ 0). */
+  readonly nCrystals: number;
+  readonly geometry: GeometryInfo;
+  readonly stream: StreamSummary | null;
+}
+
+/** A diffraction frame; `pixels` keeps the stored dtype (Uint16Array for raw counts, Float32Array …). */
+export interface FrameImage {
+  readonly shotIndex: number;
+  readonly shape: readonly [ss: number, fs: number];
+  readonly dtype: string;
+  readonly pixels: Float32Array | Uint16Array | Int32Array | Uint32Array | Int16Array | Uint8Array | Float64Array;
+}
+
+/** Peak positions of one shot, CXI pixel-centre convention, columnar. */
+export interface PeakList {
+  readonly shotIndex: number;
+  /** "cxi" = the file's CXI peak arrays, "stream" = the chunk's peak table, "none". */
+  readonly source: "cxi" | "stream" | "none";
+  readonly count: number;
+  readonly fs: Float32Array;
+  readonly ss: Float32Array;
+  readonly intensity: Float32Array;
+}
+
+/** One indexed crystal of a stream chunk. */
+export interface CrystalInfo {
+  /** Reciprocal basis, lab frame, nm⁻¹. */
+  readonly astar: readonly [number, number, number];
+  readonly bstar: readonly [number, number, number];
+  readonly cstar: readonly [number, number, number];
+  /** a, b, c in Å, α, β, γ in degrees. */
+  readonly cell: readonly [number, number, number, number, number, number];
+  readonly lattice: string;
+  readonly centering: string;
+  readonly uniqueAxis: string;
+  /** Resolution limit, Å, or null. */
+  readonly resolutionLimitAngstrom: number | null;
+  readonly profileRadiusInvNm: number | null;
+  readonly detShiftMm: readonly [x: number, y: number];
+  readonly nReflections: number;
+  /** Predicted/integrated reflection positions (CXI convention) and intensities. */
+  readonly predicted: { readonly fs: Float32Array; readonly ss: Float32Array; readonly intensity: Float32Array };
+}
+
+/** Stream information linked to one shot. */
+export interface StreamShotInfo {
+  readonly shotIndex: number;
+  readonly chunkIndex: number;
+  readonly filename: string;
+  readonly event: string;
+  readonly indexedBy: string;
+  readonly hit: boolean | null;
+  readonly nPeaks: number;
+  readonly crystals: readonly CrystalInfo[];
+  /** Parse error of this chunk (then crystals/peaks are empty), or null. */
+  readonly error: string | null;
+}
+
+export interface MapImage {
+  readonly fileIndex: number;
+  readonly shape: readonly [rows: number, cols: number];
+  readonly data: Float32Array;
+  readonly pixelSizeUm: number | null;
+  /** Crystal markers of this map (feature table rows of the file's sample/region). */
+  readonly crystals: { readonly id: Float64Array; readonly x: Float64Array; readonly y: Float64Array };
+}
+
+export type QueryResult =
+  | { readonly ok: true; readonly mask: Uint8Array; readonly count: number }
+  /** `position` = 0-based character offset of the offending token in the expression. */
+  | { readonly ok: false; readonly message: string; readonly position: number };
+
+export interface SessionInfo {
+  readonly mode: "web" | "electron";
+  readonly version: string;
+  readonly datasets: readonly DatasetSummary[];
+}
+
+/** Every request the renderer can make. Paths are host file paths. */
+export interface HostApi {
+  /** Datasets opened at launch (CLI paths / Electron dialog) and the host mode. */
+  getSession(params: Record<string, never>): Promise<SessionInfo>;
+  /** Opens NeXus .h5/.nxs files, a .lst, a glob, a CrystFEL .stream and optionally a .geom, as one dataset. Only paths the user opened are allowed. */
+  openDataset(params: { paths: string[] }): Promise<DatasetSummary>;
+  /** Electron only: shows a file-open dialog and opens the choice (null if cancelled). */
+  pickAndOpen(params: Record<string, never>): Promise<DatasetSummary | null>;
+  closeDataset(params: { datasetId: DatasetId }): Promise<void>;
+  /** Shot-table columns (all rows); `columns` omitted = all. */
+  getShots(params: { datasetId: DatasetId; columns?: string[] }): Promise<{ nShots: number; columns: Record<string, ShotColumn> }>;
+  /** Evaluates a dataset query (e.g. `num_peaks >= 15 and frame > 0`) to a shot mask. */
+  query(params: { datasetId: DatasetId; expr: string }): Promise<QueryResult>;
+  /** One diffraction frame, binary. */
+  readFrame(params: { datasetId: DatasetId; shotIndex: number }): Promise<FrameImage>;
+  getPeaks(params: { datasetId: DatasetId; shotIndex: number }): Promise<PeakList>;
+  /** Stream chunk of a shot, or null if the shot has no chunk. */
+  getStreamChunk(params: { datasetId: DatasetId; shotIndex: number }): Promise<StreamShotInfo | null>;
+  /** STEM map of one file of the dataset, or null if it has none. */
+  getMapImage(params: { datasetId: DatasetId; fileIndex: number }): Promise<MapImage | null>;
+}
+
+/** Events pushed by the host. */
+export interface HostEvents {
+  jobProgress: { jobId: string; done: number; total: number; message: string };
+  datasetOpened: { summary: DatasetSummary };
+  log: { level: "info" | "warn" | "error"; message: string };
+}
+
+export type MethodName = keyof HostApi;
+export type EventName = keyof HostEvents;
+export type ParamsOf<M extends MethodName> = Parameters<HostApi[M]>[0];
+export type ResultOf<M extends MethodName> = Awaited<ReturnType<HostApi[M]>>;
+
+// ---------------------------------------------------------------- runtime schemas
+const id = str;
+const shotIdx = int(0, 2 ** 31);
+const vec3 = tuple(num, num, num);
+const f32 = typed("Float32Array");
+const columnKind = literal("float", "int", "bool", "string");
+const geometry = obj({ wavelengthAngstrom: num, cameraLengthM: num, pixelSizeM: num, beamCentreCxi: nullable(tuple(num, num)), source: str });
+const streamSummary = obj({ path: str, nChunks: int(0), nIndexedChunks: int(0), nCrystals: int(0), indexingMethods: str, problems: arr(str) });
+const summary = obj({
+  datasetId: id, label: str, files: arr(str), nShots: int(0), columns: arr(obj({ name: str, type: columnKind })),
+  frameShape: nullable(tuple(int(1), int(1))), stackLabel: nullable(str), hasCxiPeaks: bool,
+  map: nullable(obj({ shape: tuple(int(1), int(1)), pixelSizeUm: nullable(num) })), nCrystals: int(0), geometry, stream: nullable(streamSummary),
+});
+const numColumn = obj({ type: literal("float", "int"), data: typed("Float64Array") });
+const shotColumn = variant("type", {
+  float: numColumn, int: numColumn,
+  bool: obj({ type: literal("bool"), data: typed("Uint8Array") }),
+  string: obj({ type: literal("string"), data: arr(str) }),
+});
+const frame = obj({
+  shotIndex: shotIdx, shape: tuple(int(1), int(1)), dtype: str,
+  pixels: typed("Float32Array", "Uint16Array", "Int32Array", "Uint32Array", "Int16Array", "Uint8Array", "Float64Array"),
+});
+const peaks = obj({ shotIndex: shotIdx, source: literal("cxi", "stream", "none"), count: int(0), fs: f32, ss: f32, intensity: f32 });
+const crystal = obj({
+  astar: vec3, bstar: vec3, cstar: vec3, cell: tuple(num, num, num, num, num, num), lattice: str, centering: str, uniqueAxis: str,
+  resolutionLimitAngstrom: nullable(num), profileRadiusInvNm: nullable(num), detShiftMm: tuple(num, num), nReflections: int(0),
+  predicted: obj({ fs: f32, ss: f32, intensity: f32 }),
+});
+const streamShot = obj({
+  shotIndex: shotIdx, chunkIndex: int(0), filename: str, event: str, indexedBy: str, hit: nullable(bool), nPeaks: int(0),
+  crystals: arr(crystal), error: nullable(str),
+});
+const mapImage = obj({
+  fileIndex: int(0), shape: tuple(int(1), int(1)), data: f32, pixelSizeUm: nullable(num),
+  crystals: obj({ id: typed("Float64Array"), x: typed("Float64Array"), y: typed("Float64Array") }),
+});
+const empty = obj({});
+const voidResult: Check = (v, p) => (v === undefined || v === null ? null : `${p}: expected nothing`);
+
+/** Params and result schema of every method; the client and both bridges iterate over this list. */
+export const methodSchemas: { readonly [M in MethodName]: { readonly params: Check; readonly result: Check } } = {
+  getSession: { params: empty, result: obj({ mode: literal("web", "electron"), version: str, datasets: arr(summary) }) },
+  openDataset: { params: obj({ paths: arr(str, 10_000) }), result: summary },
+  pickAndOpen: { params: empty, result: nullable(summary) },
+  closeDataset: { params: obj({ datasetId: id }), result: voidResult },
+  getShots: { params: obj({ datasetId: id, "columns?": arr(str) }), result: obj({ nShots: int(0), columns: record(shotColumn) }) },
+  query: {
+    params: obj({ datasetId: id, expr: str }),
+    result: variant("ok", { true: obj({ ok: literal(true), mask: typed("Uint8Array"), count: int(0) }), false: obj({ ok: literal(false), message: str, position: int(0) }) }),
+  },
+  readFrame: { params: obj({ datasetId: id, shotIndex: shotIdx }), result: frame },
+  getPeaks: { params: obj({ datasetId: id, shotIndex: shotIdx }), result: peaks },
+  getStreamChunk: { params: obj({ datasetId: id, shotIndex: shotIdx }), result: nullable(streamShot) },
+  getMapImage: { params: obj({ datasetId: id, fileIndex: int(0) }), result: nullable(mapImage) },
+};
+
+export const eventSchemas: { readonly [E in EventName]: Check } = {
+  jobProgress: obj({ jobId: str, done: num, total: num, message: str }),
+  datasetOpened: obj({ summary }),
+  log: obj({ level: literal("info", "warn", "error"), message: str }),
+};
+
+export const methodNames = Object.keys(methodSchemas) as MethodName[];
+export const eventNames = Object.keys(eventSchemas) as EventName[];
+
+export const isMethodName = (m: unknown): m is MethodName => typeof m === "string" && Object.hasOwn(methodSchemas, m);
+export const isEventName = (m: unknown): m is EventName => typeof m === "string" && Object.hasOwn(eventSchemas, m);
+
+/** Throws `Error("invalid <what> for <method>: <path>: <problem>")` unless `params` fit the method. */
+export function validateParams<M extends MethodName>(method: M, params: unknown): ParamsOf<M> {
+  const e = methodSchemas[method].params(params, "params");
+  if (e) throw new Error(`invalid request for ${method}: ${e}`);
+  return params as ParamsOf<M>;
+}
+
+export function validateResult<M extends MethodName>(method: M, result: unknown): ResultOf<M> {
+  const e = methodSchemas[method].result(result, "result");
+  if (e) throw new Error(`invalid response from ${method}: ${e}`);
+  return result as ResultOf<M>;
+}
+
+export function validateEvent<E extends EventName>(event: E, payload: unknown): HostEvents[E] {
+  const e = eventSchemas[event](payload, "payload");
+  if (e) throw new Error(`invalid event ${event}: ${e}`);
+  return payload as HostEvents[E];
+}
+
+// ---------------------------------------------------------------- envelopes (shared by both transports)
+export interface RequestMessage { readonly type: "request"; readonly id: number; readonly method: MethodName; readonly params: unknown }
+export type ResponseMessage =
+  | { readonly type: "response"; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly type: "response"; readonly id: number; readonly ok: false; readonly error: string };
+export interface EventMessage { readonly type: "event"; readonly event: EventName; readonly payload: unknown }
+export type AnyMessage = RequestMessage | ResponseMessage | EventMessage;
+
+const requestEnvelope = obj({ type: literal("request"), id: int(0), method: str, params: any });
+const responseEnvelope = variant("ok", {
+  true: obj({ type: literal("response"), id: int(0), ok: literal(true), result: any }),
+  false: obj({ type: literal("response"), id: int(0), ok: literal(false), error: str }),
+});
+const eventEnvelope = obj({ type: literal("event"), event: str, payload: any });
+
+/** Validates an incoming request envelope and its params; throws a clear Error otherwise. */
+export function parseRequest(msg: unknown): RequestMessage {
+  const e = requestEnvelope(msg, "message");
+  if (e) throw new Error(`malformed request: ${e}`);
+  const m = msg as RequestMessage;
+  if (!isMethodName(m.method)) throw new Error(`unknown method '${String(m.method)}'`);
+  validateParams(m.method, m.params);
+  return m;
+}
+
+/** Validates a response or event envelope (payload checked by the client, which knows the method). */
+export function parseHostMessage(msg: unknown): ResponseMessage | EventMessage {
+  if (typeof msg === "object" && msg !== null && (msg as { type?: unknown }).type === "event") {
+    const e = eventEnvelope(msg, "message");
+    if (e) throw new Error(`malformed event: ${e}`);
+    const ev = msg as EventMessage;
+    if (!isEventName(ev.event)) throw new Error(`unknown event '${String(ev.event)}'`);
+    validateEvent(ev.event, ev.payload);
+    return ev;
+  }
+  const e = responseEnvelope(msg, "message");
+  if (e) throw new Error(`malformed response: ${e}`);
+  return msg as ResponseMessage;
+}
