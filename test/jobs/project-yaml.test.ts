@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { emptyProject, withRun, withStepOptions } from "./project-model.ts";
-import { parseProjectYaml, ProjectFormatError, serializeProjectYaml } from "./project-yaml.ts";
+import { emptyProject, withRun, withStepOptions } from "../../src/core/project/project-model.ts";
+import { parseProjectYaml, ProjectFormatError, serializeProjectYaml } from "../../src/core/project/project-yaml.ts";
 
 describe("project yaml", () => {
   it("round-trips datasets, step options, resources and runs", () => {

@@ -1,9 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { emptyProject, withRun, withStepOptions } from "./project-model.ts";
-import type { Project, StepName } from "./project-model.ts";
-import { stepConfigHashes, stepStatuses } from "./staleness.ts";
-import { stableHash } from "./stable-hash.ts";
+import { emptyProject, withRun, withStepOptions } from "../../src/core/project/project-model.ts";
+import type { Project, StepName } from "../../src/core/project/project-model.ts";
+import { stepConfigHashes, stepStatuses } from "../../src/core/project/staleness.ts";
+import { stableHash } from "../../src/core/project/stable-hash.ts";
 
 function ran(p: Project, step: StepName, n: number, t: string): Project {
   const h = stepConfigHashes(p, "main");
