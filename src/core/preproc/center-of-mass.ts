@@ -1,0 +1,67 @@
+/**
+ * Thresholded centre of mass of the direct beam, ../shared/spec/preprocessing.md §4
+ * (diffractem `proc2d.center_of_mass`). Pixel-centre convention.
+ */
+import type { Frame } from "../image/frame.ts";
+
+export interface ComOptions {
+  /** Fraction of the 99.995th percentile used as threshold (`com_threshold`). */
+  readonly threshold: number;
+  /** Width of the central column band (`com_xrng`). */
+  readonly xrng: number;
+}
+
+/**
+ * numpy-style linear-interpolated quantile `q` of the finite values of `pixels` in columns [x0, x1),
+ * computed from the top values only (fast for q close to 1).
+ */
+export function bandQuantile(frame: Frame, x0: number, x1: number, q: number): number {
+  const [H, W] = frame.shape;
+  const px = frame.pixels;
+  let n = 0;
+  for (let y = 0; y < H; y++) for (let x = x0; x < x1; x++) if (Number.isFinite(px[y * W + x]!)) n++;
+  if (n === 0) return NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const need = n - lo; // number of top values needed: ranks lo..n-1
+  if (need > 4096) {
+    const vals = new Float32Array(n);
+    let k = 0;
+    for (let y = 0; y < H; y++) for (let x = x0; x < x1; x++) { const v = px[y * W + x]!; if (Number.isFinite(v)) vals[k++] = v; }
+    vals.sort();
+    return vals[lo]! + (h - lo) * ((vals[Math.min(lo + 1, n - 1)]!) - vals[lo]!);
+  }
+  // Keep the `need` largest values in an ascending buffer.
+  const top = new Float64Array(need).fill(-Infinity);
+  for (let y = 0; y < H; y++) {
+    const row = y * W;
+    for (let x = x0; x < x1; x++) {
+      const v = px[row + x]!;
+      if (!(v > top[0]!) || v === Infinity) continue;
+      let j = 0;
+      while (j + 1 < need && top[j + 1]! < v) { top[j] = top[j + 1]!; j++; }
+      top[j] = v;
+    }
+  }
+  const a = top[0]!, b = need > 1 ? top[1]! : a;
+  return a + (h - lo) * (b - a);
+}
+
+/** Returns (x, y) of the thresholded centre of mass, NaN if no pixel passes the threshold. */
+export function thresholdedCenterOfMass(frame: Frame, opts: ComOptions): { x: number; y: number } {
+  const [H, W] = frame.shape;
+  const x0 = Math.max(0, Math.floor((W - opts.xrng) / 2));
+  const x1 = Math.min(W, Math.floor((W + opts.xrng) / 2));
+  const t = opts.threshold * bandQuantile(frame, x0, x1, 1 - 5e-5);
+  const px = frame.pixels;
+  let s = 0, sx = 0, sy = 0;
+  for (let y = 0; y < H; y++) {
+    const row = y * W;
+    for (let x = x0; x < x1; x++) {
+      const v = px[row + x]!;
+      if (v > t) { s += v; sx += v * x; sy += v * y; }
+    }
+  }
+  if (!(s > 0)) return { x: NaN, y: NaN };
+  return { x: sx / s, y: sy / s };
+}

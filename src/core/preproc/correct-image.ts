@@ -1,0 +1,56 @@
+/**
+ * Full image correction (diffractem `proc2d._get_corr_img`), ../shared/spec/preprocessing.md intro:
+ * float32 → saturation → flat-field → radial background → dead pixels (interpolate or NaN; gaps masked
+ * if mask_gaps) → float32, or round(img·int_factor) as int16 (invalid = −1).
+ */
+import type { Frame } from "../image/frame.ts";
+import type { PreProcOpts } from "../options/preproc-opts.ts";
+import { applySaturationCorrection } from "./saturation.ts";
+import { applyFlatfield } from "./flatfield.ts";
+import { subtractRadialBackground } from "./radial-background.ts";
+import { interpolateMasked, replaceMasked } from "./dead-pixels.ts";
+import type { PatternInfo } from "./analyze-pattern.ts";
+
+/** Masks the correction needs (all 1 = bad, frame size). */
+export interface CorrectionMasks {
+  /** Dead pixels of the pixel mask (interpolated or set invalid). */
+  readonly dead: Uint8Array;
+  /** Lambda gap pixels (dead-time gap factor; masked if mask_gaps). */
+  readonly gaps: Uint8Array;
+  /** Edge pixels (edge_mask_x/y): always invalid in the output. */
+  readonly edges: Uint8Array;
+}
+
+export interface CorrectedImage {
+  readonly data: Float32Array | Int16Array;
+  /** "<f4" or "<i2". */
+  readonly dtype: "<f4" | "<i2";
+}
+
+export function correctImage(frame: Frame, info: Pick<PatternInfo, "center_x" | "center_y" | "peaks">, masks: CorrectionMasks, opts: PreProcOpts, reference: Float32Array | null = null): CorrectedImage {
+  const n = frame.pixels.length;
+  let img: Float32Array = frame.pixels.slice();
+  if (opts.correct_saturation) {
+    applySaturationCorrection(img, { deadTimeMs: opts.dead_time, shutterTimeMs: opts.shutter_time, gapFactor: opts.dead_time_gap_factor }, masks.gaps);
+  }
+  if (reference) applyFlatfield(img, reference);
+  if (opts.remove_background && Number.isFinite(info.center_x) && Number.isFinite(info.center_y)) {
+    const bad = new Uint8Array(n);
+    for (let i = 0; i < n; i++) bad[i] = masks.dead[i]! | masks.gaps[i]! | masks.edges[i]!;
+    const p = info.peaks;
+    img = subtractRadialBackground({ pixels: img, shape: frame.shape }, info.center_x, info.center_y, p.peakXPosRaw, p.peakYPosRaw, p.nPeaks, bad,
+      { peakRadiusPx: opts.bg_peak_radius, filterLen: opts.bg_filter_len }).image;
+  }
+  if (opts.interpolate_dead) interpolateMasked(img, frame.shape, masks.dead, opts.interp_range);
+  else replaceMasked(img, masks.dead, NaN);
+  replaceMasked(img, masks.edges, NaN);
+  if (opts.mask_gaps) replaceMasked(img, masks.gaps, NaN);
+  if (opts.float) return { data: img, dtype: "<f4" };
+  const out = new Int16Array(n);
+  const f = opts.int_factor;
+  for (let i = 0; i < n; i++) {
+    const v = img[i]!;
+    out[i] = Number.isFinite(v) ? Math.max(-32768, Math.min(32767, Math.round(v * f))) : -1;
+  }
+  return { data: out, dtype: "<i2" };
+}
