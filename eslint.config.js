@@ -20,6 +20,7 @@ export default tseslint.config(
   },
   {
     files: ["src/core/**/*.ts"],
+    ignores: ["src/core/**/*.test.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [
         { group: nodeBuiltins, message: `src/core is pure: no Node APIs. ${why}` },
@@ -27,6 +28,15 @@ export default tseslint.config(
         { group: ["electron", "react", "react-dom", "zustand", "pixi.js", "plotly.js-dist-min", "h5wasm", "h5wasm/*", "execa", "ws"], message: `src/core stays free of I/O and UI libraries. ${why}` },
       ] }],
       "no-restricted-globals": ["error", { name: "window", message: `No DOM in src/core. ${why}` }, { name: "document", message: `No DOM in src/core. ${why}` }, { name: "process", message: `No Node globals in src/core. ${why}` }, { name: "Buffer", message: `No Node globals in src/core. ${why}` }],
+    },
+  },
+  {
+    // Tests beside core code may use node:test, node:assert and fixtures on disk; the code under test stays pure.
+    files: ["src/core/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [
+        { group: ["**/workers/**", "**/main/**", "**/renderer/**"], message: `src/core tests import only src/core. ${why}` },
+      ] }],
     },
   },
   {
