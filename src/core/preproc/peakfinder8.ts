@@ -46,13 +46,12 @@ export interface Peakfinder8Workspace {
   readonly inPeak: Uint8Array;
   readonly list: Int32Array;
   readonly packVal: Float32Array;
-  readonly packBin: Uint16Array;
 }
 
 export function createPeakfinder8Workspace(nPix: number): Peakfinder8Workspace {
   return {
     nPix, bins: new Uint16Array(nPix), good: new Uint8Array(nPix), inPeak: new Uint8Array(nPix),
-    list: new Int32Array(nPix), packVal: new Float32Array(nPix), packBin: new Uint16Array(nPix),
+    list: new Int32Array(nPix), packVal: new Float32Array(nPix),
   };
 }
 
@@ -78,50 +77,65 @@ export function findPeaksPeakfinder8(
   if (!Number.isFinite(centerX) || !Number.isFinite(centerY)) throw new Error(`peakfinder8: centre (${centerX}, ${centerY}) is not finite`);
   const w = ws && ws.nPix === n ? ws : createPeakfinder8Workspace(n);
   const data = frame.pixels;
-  const { bins, good, inPeak, list, packVal, packBin } = w;
+  const { bins, good, inPeak, list, packVal } = w;
 
-  // Radius map (rint) and usable mask incl. resolution limits; pack usable pixels for the stats passes.
+  // Radius map (rint) and usable mask incl. resolution limits. nBins = ceil(max r) + 1 (max r at a corner).
   const minR = opts.minResPx, maxR = opts.maxResPx;
   let maxRadius = 0;
-  let nGood = 0;
+  for (const [x, y] of [[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]] as const) maxRadius = Math.max(maxRadius, Math.hypot(x - centerX, y - centerY));
+  if (maxRadius > 65534) throw new Error(`peakfinder8: centre (${centerX}, ${centerY}) is too far from the image`);
+  const nBins = Math.ceil(maxRadius) + 1;
+  const binStart = new Int32Array(nBins + 1);
+  const minR2 = minR * minR, maxR2 = maxR * maxR;
   for (let y = 0; y < H; y++) {
     const dy = y - centerY, dy2 = dy * dy;
     const row = y * W;
+    // rint(sqrt(r2)) tracked incrementally along the row: b is valid while (b−½)² ≤ r2 < (b+½)².
+    let b = Math.round(Math.sqrt(centerX * centerX + dy2));
+    let loB = b > 0 ? (b - 0.5) * (b - 0.5) : -1, hiB = (b + 0.5) * (b + 0.5);
     for (let x = 0; x < W; x++) {
       const i = row + x;
       const dx = x - centerX;
-      const r = Math.sqrt(dx * dx + dy2);
-      const b = Math.round(r);
+      const r2 = dx * dx + dy2;
+      while (r2 < loB) { b--; hiB = loB; loB = b > 0 ? (b - 0.5) * (b - 0.5) : -1; }
+      while (r2 >= hiB) { b++; loB = hiB; hiB = (b + 0.5) * (b + 0.5); }
       bins[i] = b;
-      if (r > maxRadius) maxRadius = r;
       const v = data[i]!;
-      const ok = (badMask === null || badMask[i] === 0) && r <= maxR && r >= minR && v === v && v !== Infinity && v !== -Infinity;
+      const ok = (badMask === null || badMask[i] === 0) && r2 <= maxR2 && r2 >= minR2 && v - v === 0;
       good[i] = ok ? 1 : 0;
-      if (ok) { packVal[nGood] = v; packBin[nGood] = b; nGood++; }
+      if (ok) binStart[b + 1]!++;
     }
   }
-  if (maxRadius > 65534) throw new Error(`peakfinder8: centre (${centerX}, ${centerY}) is too far from the image`);
-  const nBins = Math.ceil(maxRadius) + 1;
+  // Counting sort of the usable pixel values by radius bin: the 5 statistics passes then run over
+  // contiguous memory with the bin's thresholds in registers.
+  for (let b = 0; b < nBins; b++) binStart[b + 1]! += binStart[b]!;
+  const fill = binStart.slice(0, nBins);
+  for (let i = 0; i < n; i++) {
+    if (good[i] === 0) continue;
+    const b = bins[i]!;
+    packVal[fill[b]!] = data[i]!;
+    fill[b]!++;
+  }
 
   // Step A: radial statistics with 5 sigma-clipping iterations.
   const hi = new Float64Array(nBins).fill(1e9);
   const lo = new Float64Array(nBins).fill(-1e9);
-  const sum = new Float64Array(nBins), sum2 = new Float64Array(nBins), cnt = new Float64Array(nBins);
   const offset = new Float64Array(nBins);
   for (let it = 0; it < 5; it++) {
-    sum.fill(0); sum2.fill(0); cnt.fill(0);
-    for (let k = 0; k < nGood; k++) {
-      const v = packVal[k]!, b = packBin[k]!;
-      if (v > lo[b]! && v < hi[b]!) { sum[b]! += v; sum2[b]! += v * v; cnt[b]! += 1; }
-    }
     for (let b = 0; b < nBins; b++) {
-      const c = cnt[b]!;
+      const l = lo[b]!, h = hi[b]!;
+      let s = 0, s2 = 0, c = 0;
+      const e = binStart[b + 1]!;
+      for (let k = binStart[b]!; k < e; k++) {
+        const v = packVal[k]!;
+        if (v > l && v < h) { s += v; s2 += v * v; c++; }
+      }
       if (c === 0) { offset[b] = 0; hi[b] = FLT_MAX; lo[b] = FLT_MIN; continue; }
-      const mean = sum[b]! / c;
-      const s = Math.sqrt(Math.max(sum2[b]! / c - mean * mean, 0));
+      const mean = s / c;
+      const sd = Math.sqrt(Math.max(s2 / c - mean * mean, 0));
       offset[b] = mean;
-      hi[b] = Math.max(mean + opts.minSnr * s, opts.threshold);
-      lo[b] = mean - opts.minSnr * s;
+      hi[b] = Math.max(mean + opts.minSnr * sd, opts.threshold);
+      lo[b] = mean - opts.minSnr * sd;
     }
   }
   const thr = hi;
@@ -135,10 +149,13 @@ export function findPeaksPeakfinder8(
   };
   let count = 0;
   const ringW = 2 * opts.localBgRadius;
+  let minThr = Infinity;
+  for (let b = 0; b < nBins; b++) if (thr[b]! < minThr) minThr = thr[b]!;
   for (let y0 = 1; y0 < H - 1; y0++) {
     for (let x0 = 1; x0 < W - 1; x0++) {
       const seed = y0 * W + x0;
-      if (!(data[seed]! > thr[bins[seed]!]!) || inPeak[seed] !== 0 || good[seed] === 0) continue;
+      const sv = data[seed]!;
+      if (!(sv > minThr) || !(sv > thr[bins[seed]!]!) || inPeak[seed] !== 0 || good[seed] === 0) continue;
       // Flood fill over the 8-neighbourhood (the seed is accepted first through offset (0,0)).
       let np = 0;
       let sI = 0, sX = 0, sY = 0;
