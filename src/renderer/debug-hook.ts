@@ -1,0 +1,24 @@
+/**
+ * `window.__serialed`: read-only view of the app for tests and benchmarks (state, rendered shot,
+ * overlay positions in detector pixels, a serial number bumped on every rendered frame).
+ */
+import type { PatternCanvas, Overlays } from "./pattern/pattern-canvas.ts";
+
+export interface DebugHook {
+  ready?: boolean;
+  state?: () => unknown;
+  canvas?: PatternCanvas;
+  renderedShot?: number;
+  frameSerial?: number;
+  renderMs?: number;
+  display?: unknown;
+  overlays?: Overlays & { centre: readonly [number, number] };
+  visibleRows?: () => number[];
+  error?: string;
+}
+
+export function debugHook(): DebugHook {
+  const w = window as unknown as { __serialed?: DebugHook };
+  w.__serialed ??= {};
+  return w.__serialed;
+}

@@ -1,0 +1,153 @@
+/** Pattern pane: fetches the current shot (frame cache), computes overlays, drives PatternCanvas. */
+import { useEffect, useRef, useState } from "react";
+import type { DatasetSummary } from "../../core/api/host-api.ts";
+import { realOfReciprocal } from "../../core/geometry/cell.ts";
+import type { HostClient } from "../api/host-client.ts";
+import { percentile } from "../pattern/colormaps.ts";
+import { PatternCanvas, type Overlays } from "../pattern/pattern-canvas.ts";
+import { resolutionAtRadiusAngstrom, ringRadii } from "../pattern/resolution.ts";
+import type { FrameCache, ShotBundle } from "../state/frame-cache.ts";
+import { getShotData, numberAt } from "../state/shot-data.ts";
+import { useApp, useAppStore } from "../state/store.ts";
+import { debugHook } from "../debug-hook.ts";
+
+/** Beam centre of a shot (CXI): center_x/center_y columns, else the geometry, else the frame centre. */
+export function shotCentre(ds: DatasetSummary, shot: number): [number, number] {
+  const d = getShotData();
+  const cx = numberAt(d, "center_x", shot), cy = numberAt(d, "center_y", shot);
+  if (Number.isFinite(cx) && Number.isFinite(cy)) return [cx, cy];
+  if (ds.geometry.beamCentreCxi) return [ds.geometry.beamCentreCxi[0], ds.geometry.beamCentreCxi[1]];
+  const [ss, fs] = ds.frameShape ?? [516, 1556];
+  return [(fs - 1) / 2, (ss - 1) / 2];
+}
+
+export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCache }) {
+  const div = useRef<HTMLDivElement>(null);
+  const [canvas, setCanvas] = useState<PatternCanvas | null>(null);
+  const [bundle, setBundle] = useState<ShotBundle | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const store = useAppStore();
+  const ds = useApp((s) => s.dataset);
+  const shot = useApp((s) => s.shotIndex);
+  const scaling = useApp((s) => s.scaling);
+  const colormap = useApp((s) => s.colormap);
+  const contrast = useApp((s) => s.contrast);
+  const overlays = useApp((s) => s.overlays);
+  const shotsVersion = useApp((s) => s.shotsVersion);
+  void host;
+
+  useEffect(() => {
+    let alive = true;
+    let pc: PatternCanvas | null = null;
+    void PatternCanvas.create(div.current!).then((c) => { if (alive) { pc = c; setCanvas(c); debugHook().canvas = c; } });
+    return () => { alive = false; void pc; };
+  }, []);
+
+  // Fetch the shot (from the cache when prefetched: then the switch is synchronous).
+  useEffect(() => {
+    if (!ds) return;
+    const ready = cache.peek(ds.datasetId, shot);
+    if (ready) { setBundle(ready); setError(null); return; }
+    let alive = true;
+    cache.get(ds.datasetId, shot, ds.frameShape !== null, ds.stream !== null)
+      .then((b) => { if (alive) { setBundle(b); setError(null); } })
+      .catch((e: unknown) => { if (alive) setError(e instanceof Error ? e.message : String(e)); });
+    return () => { alive = false; };
+  }, [ds, shot, cache]);
+
+  // Draw.
+  useEffect(() => {
+    if (!canvas || !ds || !bundle) return;
+    const frame = bundle.frame;
+    let { lo, hi } = contrast;
+    if (frame && contrast.auto) {
+      lo = percentile(frame.pixels, contrast.loPct);
+      hi = percentile(frame.pixels, contrast.hiPct);
+      if (hi <= lo) hi = lo + 1;
+    }
+    const centre = shotCentre(ds, bundle.peaks.shotIndex);
+    const shape = frame?.shape ?? ds.frameShape ?? ([516, 1556] as const);
+    const crystals = bundle.stream?.crystals ?? [];
+    const predicted = crystals.length > 0 ? {
+      fs: Float32Array.from(crystals.flatMap((c) => [...c.predicted.fs])),
+      ss: Float32Array.from(crystals.flatMap((c) => [...c.predicted.ss])),
+    } : null;
+    const first = crystals[0];
+    let axes: Overlays["axes"] = null;
+    if (first) {
+      const real = realOfReciprocal({ astar: first.astar, bstar: first.bstar, cstar: first.cstar });
+      axes = { centre, dirs: real.map((v) => { const n = Math.hypot(v[0], v[1], v[2]) || 1; return [(v[0] / n) * 140, (v[1] / n) * 140] as const; }) };
+    }
+    const o: Overlays = {
+      crosshair: overlays.crosshair ? centre : null,
+      peaks: overlays.peaks && bundle.peaks.count > 0 ? { fs: bundle.peaks.fs, ss: bundle.peaks.ss } : null,
+      predicted: overlays.predicted ? predicted : null,
+      rings: overlays.rings ? { centre, list: ringRadii(ds.geometry, centre, shape) } : null,
+      axes: overlays.axes ? axes : null,
+    };
+    const t0 = performance.now();
+    if (!frame) canvas.setExtent(shape);
+    canvas.setOverlays(o);
+    canvas.setFrame(frame, { lo, hi, scaling, colormap });
+    const hook = debugHook();
+    hook.renderMs = performance.now() - t0;
+    hook.display = { lo, hi, scaling, colormap };
+    hook.overlays = { ...o, centre };
+    hook.renderedShot = bundle.peaks.shotIndex;
+    hook.frameSerial = (hook.frameSerial ?? 0) + 1;
+    performance.mark(`serialed-frame-${bundle.peaks.shotIndex}`);
+    // Prefetch neighbours so stepping and play mode never wait.
+    const n = ds.nShots;
+    const ahead = [1, 2, 3, 4, -1].map((k) => bundle.peaks.shotIndex + k).filter((i) => i >= 0 && i < n);
+    cache.prefetch(ds.datasetId, ahead, ds.frameShape !== null, ds.stream !== null);
+  }, [canvas, ds, bundle, scaling, colormap, contrast, overlays, shotsVersion, cache]);
+
+  useEffect(() => {
+    if (!canvas || !ds) return;
+    canvas.onCursor((fs, ss) => {
+      const b = bundle;
+      const shape = b?.frame?.shape ?? ds.frameShape;
+      if (!shape) return;
+      const ix = Math.round(fs), iy = Math.round(ss);
+      const inside = ix >= 0 && iy >= 0 && ix < shape[1] && iy < shape[0];
+      const value = inside && b?.frame ? Number(b.frame.pixels[iy * shape[1] + ix]) : NaN;
+      const c = shotCentre(ds, shot);
+      store.getState().setCursor(inside ? { fs, ss, value, resolutionAngstrom: resolutionAtRadiusAngstrom(Math.hypot(fs - c[0], ss - c[1]), ds.geometry) } : null);
+    });
+  }, [canvas, ds, bundle, shot, store]);
+
+  return (
+    <div className="pane pattern-pane">
+      <div ref={div} className="pattern-host" data-testid="pattern" />
+      {!ds?.frameShape && ds ? <div className="pane-note">No image data reachable: showing stream peaks and predictions only</div> : null}
+      {error ? <div className="pane-error">{error}</div> : null}
+      <PatternToolbar />
+    </div>
+  );
+}
+
+function PatternToolbar() {
+  const s = useApp((x) => x);
+  return (
+    <div className="pattern-toolbar">
+      <select value={s.scaling} onChange={(e) => s.setScaling(e.target.value as never)} title="Intensity scaling (s)">
+        <option value="linear">linear</option><option value="sqrt">sqrt</option><option value="log">log</option>
+      </select>
+      <select value={s.colormap} onChange={(e) => s.setColormap(e.target.value as never)} title="Colour map (m)">
+        <option value="grey">grey</option><option value="inverted">inverted</option><option value="viridis">viridis</option>
+      </select>
+      <label title="Automatic contrast from percentiles (a)"><input type="checkbox" checked={s.contrast.auto} onChange={(e) => s.setContrast({ auto: e.target.checked })} /> auto</label>
+      {s.contrast.auto ? (
+        <label>upper % <input type="number" step="0.1" min="50" max="100" value={s.contrast.hiPct} onChange={(e) => s.setContrast({ hiPct: Number(e.target.value) })} /></label>
+      ) : (
+        <>
+          <label>min <input type="number" value={s.contrast.lo} onChange={(e) => s.setContrast({ lo: Number(e.target.value) })} /></label>
+          <label>max <input type="number" value={s.contrast.hi} onChange={(e) => s.setContrast({ hi: Number(e.target.value) })} /></label>
+        </>
+      )}
+      {(["crosshair", "peaks", "predicted", "rings", "axes"] as const).map((o, i) => (
+        <label key={o} title={`toggle with ${i + 1}`} className={`ov ov-${o}`}><input type="checkbox" checked={s.overlays[o]} onChange={() => s.toggleOverlay(o)} /> {o}</label>
+      ))}
+    </div>
+  );
+}
