@@ -1,0 +1,135 @@
+/**
+ * Core merging kernels on typed arrays: symmetry reduction of observations to dense reflection ids,
+ * running-mean (Welford) merging with per-observation correction factors, conversion to a reflection
+ * list. Correction model (as partialator): I' = I / (G · exp(−B s²) · p), s = 1/(2d) in Å⁻¹.
+ */
+import type { PointGroup } from "../symmetry/point-groups.ts";
+import { asymmetricIndex } from "../symmetry/point-groups.ts";
+import { denseIds, packHkl, unpackHkl, type Observations, type ReflectionList } from "./observations.ts";
+
+/** Observations reduced to the asymmetric unit. */
+export interface PreparedObservations {
+  readonly obs: Observations;
+  /** Dense reflection id per observation. */
+  readonly refId: Int32Array;
+  /** Packed asymmetric-unit key per reflection id (see packHkl). */
+  readonly refKeys: Int32Array;
+  readonly nRef: number;
+  readonly nCrystals: number;
+  /** s² = (1/2d)² in Å⁻² per observation. */
+  readonly sSqA2: Float64Array;
+}
+
+/** Per-crystal scale model and per-observation partiality. */
+export interface ScaleModel {
+  /** Linear scale factor G per crystal (I_obs = G·exp(−B s²)·p·I_full). */
+  readonly scale: Float64Array;
+  /** Relative B factor per crystal, Å². */
+  readonly bFactorA2: Float64Array;
+  /** 1 = crystal used, 0 = rejected. */
+  readonly included: Uint8Array;
+  /** Partiality per observation (1 for the unity model). */
+  readonly partiality: Float64Array;
+}
+
+/** Per-reflection running sums of the corrected observations. */
+export interface MergeAccumulator {
+  readonly n: Int32Array;
+  readonly mean: Float64Array;
+  /** Σ (x − mean)², Welford. */
+  readonly m2: Float64Array;
+}
+
+export function prepareObservations(obs: Observations, pg: PointGroup): PreparedObservations {
+  const n = obs.count;
+  const keys = new Int32Array(n);
+  const t = new Int32Array(3);
+  let nCrystals = 0;
+  const sSqA2 = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    asymmetricIndex(pg, obs.h[i]!, obs.k[i]!, obs.l[i]!, t);
+    keys[i] = packHkl(t[0]!, t[1]!, t[2]!);
+    const c = obs.crystal[i]!;
+    if (c + 1 > nCrystals) nCrystals = c + 1;
+    const s = obs.invDNm[i]! / 20;
+    sSqA2[i] = s * s;
+  }
+  const { ids, unique } = denseIds(keys);
+  return { obs, refId: ids, refKeys: unique, nRef: unique.length, nCrystals, sSqA2 };
+}
+
+export function unityModel(prep: PreparedObservations): ScaleModel {
+  return {
+    scale: new Float64Array(prep.nCrystals).fill(1),
+    bFactorA2: new Float64Array(prep.nCrystals),
+    included: new Uint8Array(prep.nCrystals).fill(1),
+    partiality: new Float64Array(prep.obs.count).fill(1),
+  };
+}
+
+/** Corrected intensity of observation i, or NaN if it must not be merged. */
+export function correctedIntensity(prep: PreparedObservations, model: ScaleModel, i: number, minPartiality: number): number {
+  const c = prep.obs.crystal[i]!;
+  const p = model.partiality[i]!;
+  if (!(p >= minPartiality)) return Number.NaN;
+  return prep.obs.intensity[i]! / (model.scale[c]! * Math.exp(-model.bFactorA2[c]! * prep.sSqA2[i]!) * p);
+}
+
+/**
+ * Merges observations of the crystals selected by `crystalMask` (default: model.included) with the
+ * given scale model. Observations outside [lowInvNm, highInvNm] or with partiality < minPartiality are skipped.
+ */
+export function accumulate(prep: PreparedObservations, model: ScaleModel, opts: { crystalMask?: Uint8Array; minPartiality?: number; lowInvNm?: number; highInvNm?: number } = {}): MergeAccumulator {
+  const mask = opts.crystalMask ?? model.included;
+  const minP = opts.minPartiality ?? 0;
+  const lo = opts.lowInvNm ?? 0;
+  const hi = opts.highInvNm ?? Number.POSITIVE_INFINITY;
+  const n = new Int32Array(prep.nRef);
+  const mean = new Float64Array(prep.nRef);
+  const m2 = new Float64Array(prep.nRef);
+  const { crystal, intensity, invDNm } = prep.obs;
+  const { scale, bFactorA2, partiality } = model;
+  const refId = prep.refId, sSq = prep.sSqA2;
+  for (let i = 0; i < prep.obs.count; i++) {
+    const c = crystal[i]!;
+    if (mask[c] !== 1) continue;
+    const d = invDNm[i]!;
+    if (d < lo || d > hi) continue;
+    const p = partiality[i]!;
+    if (!(p >= minP) || p <= 0) continue;
+    const x = intensity[i]! / (scale[c]! * Math.exp(-bFactorA2[c]! * sSq[i]!) * p);
+    if (!Number.isFinite(x)) continue;
+    const r = refId[i]!;
+    const cnt = n[r]! + 1;
+    const delta = x - mean[r]!;
+    const mu = mean[r]! + delta / cnt;
+    m2[r] = m2[r]! + delta * (x - mu);
+    mean[r] = mu;
+    n[r] = cnt;
+  }
+  return { n, mean, m2 };
+}
+
+/**
+ * Reflection list from accumulators: reflections with at least `minMeasurements` observations,
+ * σ(I) = sd/√n with the population standard deviation of the observations, as partialator's
+ * merge_intensities (σ = 0 for one measurement),
+ * sorted by h, k, l.
+ */
+export function toReflectionList(prep: PreparedObservations, acc: MergeAccumulator, minMeasurements: number): ReflectionList {
+  const sel: number[] = [];
+  for (let r = 0; r < prep.nRef; r++) if (acc.n[r]! >= Math.max(1, minMeasurements)) sel.push(r);
+  sel.sort((a, b) => prep.refKeys[a]! - prep.refKeys[b]!);
+  const m = sel.length;
+  const out = { count: m, h: new Int32Array(m), k: new Int32Array(m), l: new Int32Array(m), intensity: new Float64Array(m), sigma: new Float64Array(m), nmeas: new Int32Array(m) };
+  const t = new Int32Array(3);
+  sel.forEach((r, j) => {
+    unpackHkl(prep.refKeys[r]!, t);
+    out.h[j] = t[0]!; out.k[j] = t[1]!; out.l[j] = t[2]!;
+    const cnt = acc.n[r]!;
+    out.intensity[j] = acc.mean[r]!;
+    out.sigma[j] = Math.sqrt(acc.m2[r]! / cnt) / Math.sqrt(cnt);
+    out.nmeas[j] = cnt;
+  });
+  return out;
+}
