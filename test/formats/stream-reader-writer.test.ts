@@ -146,4 +146,25 @@ describe("malformed streams", () => {
     assert.throws(() => parseStreamChunk(vecBad.join("\n"), { source: "s" }), /bstar: expected a number, got 'nm\^-1'|bstar: expected 3 components/);
     assert.throws(() => parseStreamChunk(lines.slice(0, 30).join("\n"), { source: "s" }), /no 'End of peak list'/);
   });
+  it("accepts nan, inf and exponents in tables (slow path) with the same values", () => {
+    const c = fixture.slice(fixture.indexOf("----- Begin chunk -----"), fixture.indexOf("----- End chunk -----") + 22);
+    const lines = c.split("\n");
+    const r = lines.findIndex((l) => l.startsWith("Reflections measured")) + 2;
+    lines[r] = " -37  -72   15       -nan       4.86    3.0e+00       0.56 1518.2  509.4 p0";
+    lines[r + 1] = " -36  -68   14        inf       3.99       3.00       0.49 1476.3  505.1 p0";
+    const x = parseStreamChunk(lines.join("\n")).crystals[0]!.reflections;
+    assert.ok(Number.isNaN(x.intensity[0]!));
+    assert.equal(x.peak[0], 3);
+    assert.equal(x.intensity[1], Infinity);
+    assert.equal(x.count, 2002);
+  });
+  it("reports byte offsets in UTF-8 bytes when names are not ASCII", () => {
+    const s = fixture.replace("Image filename: sim_ed.h5\nEvent: //0", "Image filename: données_é.h5\nEvent: //0");
+    const second = s.indexOf("----- Begin chunk -----", s.indexOf("----- Begin chunk -----") + 1);
+    const broken = s.slice(0, second) + s.slice(second).replace("End of peak list", "End of peak lost");
+    const r = parseStream(broken, "u.stream");
+    assert.equal(r.chunks[0]!.filename, "données_é.h5");
+    assert.equal(r.errors.length, 1);
+    assert.match(r.errors[0]!.error.message, new RegExp(`chunk 2 at byte ${Buffer.byteLength(s.slice(0, second))},`));
+  });
 });

@@ -139,6 +139,9 @@ export function parseStreamChunk(text: string, info: ChunkSourceInfo = {}): Stre
     lineNo++;
     return line;
   };
+  let spanStart = 0;
+  let spanEnd = 0;
+  const nums = new Float64Array(9);
   let line = nextLine();
   if (line !== null && line.trim() === BEGIN_CHUNK) line = nextLine();
   for (; line !== null; line = nextLine()) {
@@ -235,19 +238,40 @@ export function parseStreamChunk(text: string, info: ChunkSourceInfo = {}): Stre
       reflections: c.refl ?? empty,
     };
   }
+  /** Next line as [start, end) positions in `text` (CR stripped), or false at the end. */
+  function nextSpan(): boolean {
+    if (pos >= len) return false;
+    let e = text.indexOf("\n", pos);
+    if (e < 0) e = len;
+    spanStart = pos;
+    spanEnd = e > pos && text.charCodeAt(e - 1) === 13 ? e - 1 : e;
+    pos = e + 1;
+    lineNo++;
+    return true;
+  }
   function readPeaks(): StreamPeaks {
     const start = lineNo;
-    let l = nextLine();
+    const l = nextLine();
     if (l !== null && !l.includes("fs/px")) throw fail(lineNo, `expected the peak table header ('fs/px ss/px ...'), got '${l}'`);
     const fs = new Growable(256), ss = new Growable(256), invd = new Growable(256), inten = new Growable(256);
     const panel: string[] = [];
-    for (l = nextLine(); l !== null; l = nextLine()) {
-      if (l.startsWith("End of peak list")) {
+    while (nextSpan()) {
+      if (text.startsWith("End of peak list", spanStart)) {
         return { fs: fs.done(), ss: ss.done(), invDNm: invd.done(), intensity: inten.done(), panel, count: panel.length };
       }
-      const n = fields(l, f);
+      const at = fastNumbers(text, spanStart, spanEnd, 4, nums);
+      if (at >= 0) {
+        const name = restToken(text, at, spanEnd);
+        if (name !== null) {
+          fs.push(nums[0]!); ss.push(nums[1]!); invd.push(nums[2]!); inten.push(nums[3]!); panel.push(name);
+          continue;
+        }
+      }
+      // Slow path: blank lines, nan/inf/exponents, or a malformed line (precise error).
+      const line = text.slice(spanStart, spanEnd);
+      const n = fields(line, f);
       if (n === 0) continue;
-      if (n < 5) throw fail(lineNo, `peak line has ${n} fields, expected 5 (fs ss 1/d intensity panel): '${l}'`);
+      if (n < 5) throw fail(lineNo, `peak line has ${n} fields, expected 5 (fs ss 1/d intensity panel): '${line}'`);
       fs.push(num(f[0], "peak fs")); ss.push(num(f[1], "peak ss")); invd.push(num(f[2], "peak 1/d")); inten.push(num(f[3], "peak intensity"));
       panel.push(f[4]!);
     }
@@ -255,20 +279,31 @@ export function parseStreamChunk(text: string, info: ChunkSourceInfo = {}): Stre
   }
   function readReflections(): StreamReflections {
     const start = lineNo;
-    let l = nextLine();
+    const l = nextLine();
     if (l !== null && !/^\s*h\s+k\s+l/.test(l)) throw fail(lineNo, `expected the reflection table header ('h k l I sigma(I) ...'), got '${l}'`);
     const h = new GrowableI(1024), k = new GrowableI(1024), ll = new GrowableI(1024);
     const I = new Growable(1024), sig = new Growable(1024), pk = new Growable(1024), bg = new Growable(1024), fs = new Growable(1024), ss = new Growable(1024);
     const panel: string[] = [];
-    for (l = nextLine(); l !== null; l = nextLine()) {
-      if (l.startsWith("End of reflections")) {
+    while (nextSpan()) {
+      if (text.startsWith("End of reflections", spanStart)) {
         return { h: h.done(), k: k.done(), l: ll.done(), intensity: I.done(), sigma: sig.done(), peak: pk.done(), background: bg.done(), fs: fs.done(), ss: ss.done(), panel, count: panel.length };
       }
-      const n = fields(l, f);
+      const at = fastNumbers(text, spanStart, spanEnd, 9, nums);
+      if (at >= 0 && Number.isInteger(nums[0]) && Number.isInteger(nums[1]) && Number.isInteger(nums[2])) {
+        const name = restToken(text, at, spanEnd);
+        if (name !== null) {
+          h.push(nums[0]!); k.push(nums[1]!); ll.push(nums[2]!);
+          I.push(nums[3]!); sig.push(nums[4]!); pk.push(nums[5]!); bg.push(nums[6]!); fs.push(nums[7]!); ss.push(nums[8]!);
+          panel.push(name);
+          continue;
+        }
+      }
+      const line = text.slice(spanStart, spanEnd);
+      const n = fields(line, f);
       if (n === 0) continue;
-      if (n < 10) throw fail(lineNo, `reflection line has ${n} fields, expected 10 (h k l I sigma peak background fs ss panel): '${l}'`);
+      if (n < 10) throw fail(lineNo, `reflection line has ${n} fields, expected 10 (h k l I sigma peak background fs ss panel): '${line}'`);
       const hv = Number(f[0]), kv = Number(f[1]), lv = Number(f[2]);
-      if (!Number.isInteger(hv) || !Number.isInteger(kv) || !Number.isInteger(lv)) throw fail(lineNo, `reflection indices are not integers: '${l}'`);
+      if (!Number.isInteger(hv) || !Number.isInteger(kv) || !Number.isInteger(lv)) throw fail(lineNo, `reflection indices are not integers: '${line}'`);
       h.push(hv); k.push(kv); ll.push(lv);
       I.push(num(f[3], "I")); sig.push(num(f[4], "sigma(I)")); pk.push(num(f[5], "peak")); bg.push(num(f[6], "background"));
       fs.push(num(f[7], "fs")); ss.push(num(f[8], "ss"));
@@ -276,6 +311,45 @@ export function parseStreamChunk(text: string, info: ChunkSourceInfo = {}): Stre
     }
     throw fail(lineNo, `reflection table started at line ${start} has no 'End of reflections' (chunk truncated)`);
   }
+}
+
+/**
+ * Fast path for table rows: parses `count` plain decimal numbers (`-12`, `3.50`) from
+ * text[start, end) into `out`; returns the position after the last one, or -1 when a field is
+ * missing or not plain decimal (the caller then takes the slow, error-reporting path).
+ */
+function fastNumbers(text: string, start: number, end: number, count: number, out: Float64Array): number {
+  let i = start;
+  for (let k = 0; k < count; k++) {
+    let c = 32;
+    while (i < end && ((c = text.charCodeAt(i)) === 32 || c === 9)) i++;
+    if (i >= end) return -1;
+    let neg = false;
+    if (c === 45) { neg = true; i++; } else if (c === 43) i++;
+    let mant = 0, digits = 0, scale = 1;
+    while (i < end && (c = text.charCodeAt(i)) >= 48 && c <= 57) { mant = mant * 10 + (c - 48); digits++; i++; }
+    if (i < end && c === 46) {
+      i++;
+      while (i < end && (c = text.charCodeAt(i)) >= 48 && c <= 57) { mant = mant * 10 + (c - 48); scale *= 10; digits++; i++; }
+    }
+    if (digits === 0 || digits > 15) return -1;
+    if (i < end && (c = text.charCodeAt(i)) !== 32 && c !== 9) return -1;
+    // Exact integer mantissa / power of ten: one correctly rounded division, same as Number().
+    const v = mant / scale;
+    out[k] = neg ? -v : v;
+  }
+  return i;
+}
+
+/** The single token in text[start, end) (panel name), or null if there is none or more than one. */
+function restToken(text: string, start: number, end: number): string | null {
+  let i = start;
+  while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  let j = end;
+  while (j > i && (text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) j--;
+  if (j <= i) return null;
+  for (let q = i; q < j; q++) { const c = text.charCodeAt(q); if (c === 32 || c === 9) return null; }
+  return text.slice(i, j);
 }
 
 /** A chunk that failed to parse: where it is and why. */
@@ -293,6 +367,7 @@ export function parseStream(text: string, source = "stream"): { header: ParsedSt
   let pos = text.indexOf(BEGIN_CHUNK);
   let lineNo = pos < 0 ? 0 : countLines(text, 0, pos) + 1;
   let index = 0;
+  let bytePos = pos < 0 ? 0 : utf8Length(text, 0, pos);
   while (pos >= 0) {
     let endPos = text.indexOf(END_CHUNK, pos);
     const nextBegin = text.indexOf(BEGIN_CHUNK, pos + BEGIN_CHUNK.length);
@@ -300,13 +375,16 @@ export function parseStream(text: string, source = "stream"): { header: ParsedSt
     else endPos += END_CHUNK.length;
     const chunkText = text.slice(pos, endPos);
     try {
-      chunks.push(parseStreamChunk(chunkText, { source, firstLine: lineNo, context: `chunk ${index + 1} at byte ${byteOffset(text, pos)}` }));
+      chunks.push(parseStreamChunk(chunkText, { source, firstLine: lineNo, context: `chunk ${index + 1} at byte ${bytePos}` }));
     } catch (e) {
       errors.push({ index, error: e as Error });
     }
     index++;
     const next = text.indexOf(BEGIN_CHUNK, endPos);
-    if (next >= 0) lineNo += countLines(text, pos, next);
+    if (next >= 0) {
+      lineNo += countLines(text, pos, next);
+      bytePos += utf8Length(text, pos, next);
+    }
     pos = next;
   }
   return { header, chunks, errors };
@@ -318,9 +396,12 @@ function countLines(text: string, from: number, to: number): number {
   return n;
 }
 
-function byteOffset(text: string, charPos: number): number {
-  // Streams are ASCII in practice; count UTF-8 bytes only when non-ASCII characters occur.
-  const prefix = text.slice(0, charPos);
-  // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(prefix) ? charPos : new TextEncoder().encode(prefix).length;
+/** UTF-8 byte length of text[from, to). */
+function utf8Length(text: string, from: number, to: number): number {
+  let n = to - from;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0xd800 && c <= 0xdfff ? 1 : c >= 0x800 ? 2 : 1; // a surrogate pair is 4 bytes
+  }
+  return n;
 }
