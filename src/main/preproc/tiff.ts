@@ -59,7 +59,7 @@ export function readTiff(path: string): TiffImage {
     else if (bits === 8) v = fmt === 2 ? rv.getInt8(o) : rv.getUint8(o);
     else if (bits === 16) v = fmt === 2 ? rv.getInt16(o, le) : rv.getUint16(o, le);
     else if (bits === 32) v = fmt === 2 ? rv.getInt32(o, le) : rv.getUint32(o, le);
-    else if (bits === 1) fail("1-bit TIFF is not supported; save the mask as 8-bit");
+    else if (bits === 1) v = fail("1-bit TIFF is not supported; save the mask as 8-bit");
     else v = fail(`${bits}-bit TIFF is not supported`);
     data[i] = v;
   }
