@@ -33,7 +33,8 @@ export interface BatchScriptInput {
   readonly jobName: string;
   /** Resolved command (argv[0] an executable), may contain placeholders. */
   readonly argv: readonly string[];
-  readonly cwd: string;
+  /** Working directory (--chdir); omitted = the folder sbatch is called from. */
+  readonly cwd?: string;
   /** Log file pattern; %a = array task index. */
   readonly logPattern: string;
   readonly partsDir: string;
@@ -56,7 +57,8 @@ export function arrayTaskCount(a: ArraySpec | undefined): number {
 
 export function batchScript(x: BatchScriptInput): string {
   const tasks = arrayTaskCount(x.array);
-  const lines = ["#!/bin/bash", `#SBATCH --job-name=${x.jobName.replace(/[^A-Za-z0-9_.-]/g, "_")}`, `#SBATCH --output=${x.logPattern}`, `#SBATCH --chdir=${x.cwd}`];
+  const lines = ["#!/bin/bash", `#SBATCH --job-name=${x.jobName.replace(/[^A-Za-z0-9_.-]/g, "_")}`, `#SBATCH --output=${x.logPattern}`];
+  if (x.cwd) lines.push(`#SBATCH --chdir=${x.cwd}`);
   for (const r of sbatchResourceLines(x.resources)) lines.push(`#SBATCH ${r}`);
   if (x.array && tasks > 1) lines.push(`#SBATCH --array=0-${tasks - 1}`);
   lines.push("set -u");
