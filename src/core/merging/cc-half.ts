@@ -32,7 +32,7 @@ function ccFromSums(s: SigmaTauSums): number {
 /** σ-τ CC½ over reflections with at least two observations; also returns that reflection count. */
 export function sigmaTauCcHalf(acc: MergeAccumulator): { ccHalf: number; nref: number } {
   const s: SigmaTauSums = { sumMean: 0, sumMean2: 0, sumVarMean: 0, n: 0 };
-  for (let r = 0; r < acc.n.length; r++) contribution(acc.n[r]!, acc.mean[r]!, acc.m2[r]!, s, 1);
+  for (let r = 0; r < acc.n.length; r++) contribution(acc.n[r]!, acc.mean[r]!, (acc.m2[r]! * acc.n[r]!) / acc.w[r]!, s, 1);
   return { ccHalf: ccFromSums(s), nref: s.n };
 }
 
@@ -41,7 +41,7 @@ export function sigmaTauCcHalf(acc: MergeAccumulator): { ccHalf: number; nref: n
  * measured, computed by removing the crystal's corrected observations from the Welford sums. NaN for
  * excluded crystals.
  */
-export function deltaCcHalf(prep: PreparedObservations, model: ScaleModel, acc: MergeAccumulator, minPartiality: number): Float64Array {
+export function deltaCcHalf(prep: PreparedObservations, model: ScaleModel, acc: MergeAccumulator, minPartiality: number, weightByPartiality = false): Float64Array {
   // observations grouped by crystal
   const nc = prep.nCrystals;
   const start = new Int32Array(nc + 1);
@@ -51,7 +51,7 @@ export function deltaCcHalf(prep: PreparedObservations, model: ScaleModel, acc: 
   const fill = start.slice(0, nc);
   for (let i = 0; i < prep.obs.count; i++) order[fill[prep.obs.crystal[i]!]!++] = i;
   const out = new Float64Array(nc).fill(Number.NaN);
-  const touchedN = new Map<number, [number, number, number]>();
+  const touchedN = new Map<number, [number, number, number, number]>();
   for (let c = 0; c < nc; c++) {
     if (model.included[c] !== 1) continue;
     touchedN.clear();
@@ -62,20 +62,21 @@ export function deltaCcHalf(prep: PreparedObservations, model: ScaleModel, acc: 
       const x = prep.obs.intensity[i]! / (model.scale[c]! * Math.exp(-model.bFactorA2[c]! * prep.sSqA2[i]!) * p);
       if (!Number.isFinite(x)) continue;
       const r = prep.refId[i]!;
-      const cur = touchedN.get(r) ?? [acc.n[r]!, acc.mean[r]!, acc.m2[r]!];
-      const [n, mean, m2] = cur;
-      // reverse Welford step
-      if (n <= 1) touchedN.set(r, [0, 0, 0]);
+      const cur = touchedN.get(r) ?? [acc.n[r]!, acc.w[r]!, acc.mean[r]!, acc.m2[r]!];
+      const [n, sw, mean, m2] = cur;
+      const w = weightByPartiality ? p * p : 1;
+      // reverse (weighted) Welford step
+      if (n <= 1 || sw - w <= 0) touchedN.set(r, [0, 0, 0, 0]);
       else {
-        const meanOld = (n * mean - x) / (n - 1);
-        touchedN.set(r, [n - 1, meanOld, Math.max(0, m2 - (x - meanOld) * (x - mean))]);
+        const meanOld = (sw * mean - w * x) / (sw - w);
+        touchedN.set(r, [n - 1, sw - w, meanOld, Math.max(0, m2 - w * (x - meanOld) * (x - mean))]);
       }
     }
     const with_: SigmaTauSums = { sumMean: 0, sumMean2: 0, sumVarMean: 0, n: 0 };
     const without: SigmaTauSums = { sumMean: 0, sumMean2: 0, sumVarMean: 0, n: 0 };
-    for (const [r, [n, mean, m2]] of touchedN) {
-      contribution(acc.n[r]!, acc.mean[r]!, acc.m2[r]!, with_, 1);
-      contribution(n, mean, m2, without, 1);
+    for (const [r, [n, sw, mean, m2]] of touchedN) {
+      contribution(acc.n[r]!, acc.mean[r]!, (acc.m2[r]! * acc.n[r]!) / acc.w[r]!, with_, 1);
+      contribution(n, mean, sw > 0 ? (m2 * n) / sw : 0, without, 1);
     }
     out[c] = ccFromSums(with_) - ccFromSums(without);
   }

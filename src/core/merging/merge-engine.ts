@@ -35,8 +35,10 @@ export interface ScaleModel {
 /** Per-reflection running sums of the corrected observations. */
 export interface MergeAccumulator {
   readonly n: Int32Array;
+  /** Σ weights (= n without partiality weighting). */
+  readonly w: Float64Array;
   readonly mean: Float64Array;
-  /** Σ (x − mean)², Welford. */
+  /** Σ w (x − mean)², weighted Welford. */
   readonly m2: Float64Array;
 }
 
@@ -79,12 +81,14 @@ export function correctedIntensity(prep: PreparedObservations, model: ScaleModel
  * Merges observations of the crystals selected by `crystalMask` (default: model.included) with the
  * given scale model. Observations outside [lowInvNm, highInvNm] or with partiality < minPartiality are skipped.
  */
-export function accumulate(prep: PreparedObservations, model: ScaleModel, opts: { crystalMask?: Uint8Array; minPartiality?: number; lowInvNm?: number; highInvNm?: number } = {}): MergeAccumulator {
+export function accumulate(prep: PreparedObservations, model: ScaleModel, opts: { crystalMask?: Uint8Array; minPartiality?: number; lowInvNm?: number; highInvNm?: number; weightByPartiality?: boolean } = {}): MergeAccumulator {
+  const weighted = opts.weightByPartiality === true;
   const mask = opts.crystalMask ?? model.included;
   const minP = opts.minPartiality ?? 0;
   const lo = opts.lowInvNm ?? 0;
   const hi = opts.highInvNm ?? Number.POSITIVE_INFINITY;
   const n = new Int32Array(prep.nRef);
+  const sw = new Float64Array(prep.nRef);
   const mean = new Float64Array(prep.nRef);
   const m2 = new Float64Array(prep.nRef);
   const { crystal, intensity, invDNm } = prep.obs;
@@ -100,19 +104,22 @@ export function accumulate(prep: PreparedObservations, model: ScaleModel, opts: 
     const x = intensity[i]! / (scale[c]! * Math.exp(-bFactorA2[c]! * sSq[i]!) * p);
     if (!Number.isFinite(x)) continue;
     const r = refId[i]!;
-    const cnt = n[r]! + 1;
+    // weight p² = inverse variance of I/p for constant σ(I): least-squares full intensity Σ p I / Σ p²
+    const w = weighted ? p * p : 1;
+    const wsum = sw[r]! + w;
     const delta = x - mean[r]!;
-    const mu = mean[r]! + delta / cnt;
-    m2[r] = m2[r]! + delta * (x - mu);
+    const mu = mean[r]! + (delta * w) / wsum;
+    m2[r] = m2[r]! + w * delta * (x - mu);
     mean[r] = mu;
-    n[r] = cnt;
+    sw[r] = wsum;
+    n[r] = n[r]! + 1;
   }
-  return { n, mean, m2 };
+  return { n, w: sw, mean, m2 };
 }
 
 /**
  * Reflection list from accumulators: reflections with at least `minMeasurements` observations,
- * σ(I) = sd/√n with the population standard deviation of the observations, as partialator's
+ * σ(I) = sd/√n with the (weighted) population standard deviation of the observations, as partialator's
  * merge_intensities (σ = 0 for one measurement),
  * sorted by h, k, l.
  */
@@ -128,7 +135,7 @@ export function toReflectionList(prep: PreparedObservations, acc: MergeAccumulat
     out.h[j] = t[0]!; out.k[j] = t[1]!; out.l[j] = t[2]!;
     const cnt = acc.n[r]!;
     out.intensity[j] = acc.mean[r]!;
-    out.sigma[j] = Math.sqrt(acc.m2[r]! / cnt) / Math.sqrt(cnt);
+    out.sigma[j] = Math.sqrt(acc.m2[r]! / acc.w[r]!) / Math.sqrt(cnt);
     out.nmeas[j] = cnt;
   });
   return out;

@@ -79,7 +79,8 @@ export function mergeObservations(obs: Observations, crystals: CrystalInputs, op
   for (let c = 0; c < prep.nCrystals; c++) radius[c] = crystals.profileRadiusInvNm[c] ?? Number.NaN;
   if (opts.model === "xsphere") computePartialities(prep, model, radius);
   const range = { lowInvNm: opts.lowResInvNm ?? 0, highInvNm: opts.highResInvNm ?? Number.POSITIVE_INFINITY };
-  const acc = (mask?: Uint8Array): MergeAccumulator => accumulate(prep, model, { ...range, minPartiality: minP, ...(mask !== undefined ? { crystalMask: mask } : {}) });
+  const weightByPartiality = opts.model === "xsphere";
+  const acc = (mask?: Uint8Array): MergeAccumulator => accumulate(prep, model, { ...range, minPartiality: minP, weightByPartiality, ...(mask !== undefined ? { crystalMask: mask } : {}) });
   const doScale = opts.scale ?? true;
   const reject = opts.rejectOutliers ?? doScale;
   let delta: Float64Array = new Float64Array(prep.nCrystals).fill(Number.NaN);
@@ -88,7 +89,7 @@ export function mergeObservations(obs: Observations, crystals: CrystalInputs, op
     const { ccHalf, nref } = sigmaTauCcHalf(a);
     log(`overall CC½ = ${(100 * ccHalf).toFixed(2)} % (${nref} reflections)`);
     if (!reject) return;
-    delta = deltaCcHalf(prep, model, a, minP);
+    delta = deltaCcHalf(prep, model, a, minP, weightByPartiality);
     const { bad, mean, sd } = badCrystalsByDeltaCcHalf(delta, model.included);
     log(`ΔCC½ = ${(100 * mean).toFixed(2)} ± ${(100 * sd).toFixed(2)} %; ${bad.length} bad crystals`);
     for (const c of bad) model.included[c] = 0;
