@@ -4,7 +4,6 @@
  * list. Correction model (as partialator): I' = I / (G · exp(−B s²) · p), s = 1/(2d) in Å⁻¹.
  */
 import type { PointGroup } from "../symmetry/point-groups.ts";
-import { asymmetricIndex } from "../symmetry/point-groups.ts";
 import { denseIds, packHkl, unpackHkl, type Observations, type ReflectionList } from "./observations.ts";
 
 /** Observations reduced to the asymmetric unit. */
@@ -45,15 +44,30 @@ export interface MergeAccumulator {
 export function prepareObservations(obs: Observations, pg: PointGroup): PreparedObservations {
   const n = obs.count;
   const keys = new Int32Array(n);
-  const t = new Int32Array(3);
   let nCrystals = 0;
   const sSqA2 = new Float64Array(n);
+  const o = Array.from(pg.ops);
+  const nOps = pg.count;
+  const { h: H, k: K, l: L, crystal, invDNm } = obs;
   for (let i = 0; i < n; i++) {
-    asymmetricIndex(pg, obs.h[i]!, obs.k[i]!, obs.l[i]!, t);
-    keys[i] = packHkl(t[0]!, t[1]!, t[2]!);
-    const c = obs.crystal[i]!;
-    if (c + 1 > nCrystals) nCrystals = c + 1;
-    const s = obs.invDNm[i]! / 20;
+    // inlined asymmetricIndex (CrystFEL get_asymm order): hot loop over 10⁶ observations
+    const h = H[i]!, k = K[i]!, l = L[i]!;
+    let bh = h, bk = k, bl = l;
+    let bNeg = h < 0 || k < 0 || l < 0;
+    for (let p = 0, b = 0; p < nOps; p++, b += 9) {
+      const nh = h * o[b]! + k * o[b + 3]! + l * o[b + 6]!;
+      const nk = h * o[b + 1]! + k * o[b + 4]! + l * o[b + 7]!;
+      const nl = h * o[b + 2]! + k * o[b + 5]! + l * o[b + 8]!;
+      const neg = nh < 0 || nk < 0 || nl < 0;
+      if (neg && !bNeg) continue;
+      if ((bNeg && !neg) || nh > bh || (nh === bh && (nk > bk || (nk === bk && nl > bl)))) {
+        bh = nh; bk = nk; bl = nl; bNeg = neg;
+      }
+    }
+    keys[i] = packHkl(bh, bk, bl);
+    const c = crystal[i]!;
+    if (c >= nCrystals) nCrystals = c + 1;
+    const s = invDNm[i]! / 20;
     sSqA2[i] = s * s;
   }
   const { ids, unique } = denseIds(keys);
@@ -94,6 +108,9 @@ export function accumulate(prep: PreparedObservations, model: ScaleModel, opts: 
   const { crystal, intensity, invDNm } = prep.obs;
   const { scale, bFactorA2, partiality } = model;
   const refId = prep.refId, sSq = prep.sSqA2;
+  // per-crystal 1/G, and whether a B factor needs the exponential at all
+  const invG = new Float64Array(scale.length);
+  for (let c = 0; c < scale.length; c++) invG[c] = 1 / scale[c]!;
   for (let i = 0; i < prep.obs.count; i++) {
     const c = crystal[i]!;
     if (mask[c] !== 1) continue;
@@ -101,7 +118,8 @@ export function accumulate(prep: PreparedObservations, model: ScaleModel, opts: 
     if (d < lo || d > hi) continue;
     const p = partiality[i]!;
     if (!(p >= minP) || p <= 0) continue;
-    const x = intensity[i]! / (scale[c]! * Math.exp(-bFactorA2[c]! * sSq[i]!) * p);
+    const b = bFactorA2[c]!;
+    const x = b === 0 ? (intensity[i]! * invG[c]!) / p : intensity[i]! / (scale[c]! * Math.exp(-b * sSq[i]!) * p);
     if (!Number.isFinite(x)) continue;
     const r = refId[i]!;
     // weight p² = inverse variance of I/p for constant σ(I): least-squares full intensity Σ p I / Σ p²
@@ -124,19 +142,26 @@ export function accumulate(prep: PreparedObservations, model: ScaleModel, opts: 
  * sorted by h, k, l.
  */
 export function toReflectionList(prep: PreparedObservations, acc: MergeAccumulator, minMeasurements: number): ReflectionList {
-  const sel: number[] = [];
-  for (let r = 0; r < prep.nRef; r++) if (acc.n[r]! >= Math.max(1, minMeasurements)) sel.push(r);
-  sel.sort((a, b) => prep.refKeys[a]! - prep.refKeys[b]!);
+  // sort (key, id) pairs packed into one float: key < 2³⁰, id < 2²² → exact in a double
+  const minN = Math.max(1, minMeasurements);
+  let m0 = 0;
+  for (let r = 0; r < prep.nRef; r++) if (acc.n[r]! >= minN) m0++;
+  const packed = new Float64Array(m0);
+  for (let r = 0, j = 0; r < prep.nRef; r++) if (acc.n[r]! >= minN) packed[j++] = prep.refKeys[r]! * 4194304 + r;
+  packed.sort();
+  const sel = new Int32Array(m0);
+  for (let j = 0; j < m0; j++) sel[j] = packed[j]! % 4194304;
   const m = sel.length;
   const out = { count: m, h: new Int32Array(m), k: new Int32Array(m), l: new Int32Array(m), intensity: new Float64Array(m), sigma: new Float64Array(m), nmeas: new Int32Array(m) };
   const t = new Int32Array(3);
-  sel.forEach((r, j) => {
+  for (let j = 0; j < m; j++) {
+    const r = sel[j]!;
     unpackHkl(prep.refKeys[r]!, t);
     out.h[j] = t[0]!; out.k[j] = t[1]!; out.l[j] = t[2]!;
     const cnt = acc.n[r]!;
     out.intensity[j] = acc.mean[r]!;
     out.sigma[j] = Math.sqrt(acc.m2[r]! / acc.w[r]!) / Math.sqrt(cnt);
     out.nmeas[j] = cnt;
-  });
+  }
   return out;
 }
