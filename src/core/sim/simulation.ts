@@ -122,10 +122,17 @@ export interface Simulation {
 
 const STREAM_CRYSTAL = 11, STREAM_SHOT = 12, STREAM_NOISE = 13, STREAM_DEAD = 14, STREAM_HIT = 15;
 
-export function createSimulation(partial: Partial<SimConfig> = {}): Simulation {
+/** Optional precomputed pieces (e.g. to share the intensity model between simulations with the same structure). */
+export interface SimulationParts {
+  /** Must come from createIntensityModel with this config's cell, nAtoms, molecule radius, B, dMin and seed. */
+  readonly intensities?: IntensityModel;
+}
+
+/** Builds the experiment (tables, crystals, geometry, true intensities); frames are rendered on demand. */
+export function createSimulation(partial: Partial<SimConfig> = {}, parts: SimulationParts = {}): Simulation {
   const config = resolveSimConfig(partial);
   const c = config;
-  const intensities = createIntensityModel({ cell: c.cell, nAtoms: c.nAtoms, moleculeRadiusAngstrom: c.moleculeRadiusAngstrom, bFactorA2: c.bFactorA2, dMinAngstrom: c.dMinAngstrom, seed: c.seed });
+  const intensities = parts.intensities ?? createIntensityModel({ cell: c.cell, nAtoms: c.nAtoms, moleculeRadiusAngstrom: c.moleculeRadiusAngstrom, bFactorA2: c.bFactorA2, dMinAngstrom: c.dMinAngstrom, seed: c.seed });
   const panel = diffractemPanel({ nFs: c.nFs, nSs: c.nSs, pixelSizeM: c.pixelSizeM, cameraLengthM: c.cameraLengthM, ellipseRatio: c.ellipseRatio, ellipseAngleDeg: c.ellipseAngleDeg });
   const rr = ellipticityMatrix(c.ellipseRatio, c.ellipseAngleDeg);
 
