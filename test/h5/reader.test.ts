@@ -195,3 +195,40 @@ describe("bad input", () => {
     assert.ok(resolve(dir).length > 0);
   });
 });
+
+describe("corrupted files", () => {
+  it("bytes overwritten anywhere give an Error naming the file or correct data, never a crash", async () => {
+    const dir = makeFixtures();
+    const { readFileSync } = await import("node:fs");
+    const good = readFileSync(join(dir, "plain.h5"));
+    let errors = 0, opened = 0;
+    for (let k = 0; k < 24; k++) {
+      const bytes = Buffer.from(good);
+      // deterministic spread of offsets, denser in the first 8 kB where the metadata lives
+      const off = k < 12 ? 64 + k * 600 : Math.floor(((k - 12) / 12) * (bytes.length - 64));
+      for (let j = 0; j < 48 && off + j < bytes.length; j++) bytes[off + j] = (j * 37 + k * 11) & 255;
+      const path = join(dir, `corrupt_${k}.h5`);
+      writeFileSync(path, bytes);
+      try {
+        const od = await openDataset([path]);
+        try {
+          opened++;
+          for (let i = 0; i < od.dataset.shots.length; i++) {
+            try { od.readFrame(od.diffStackLabel ?? "raw_counts", i); } catch (e) {
+              assert.ok(e instanceof Error && e.message.includes(path), String(e));
+            }
+          }
+        } finally {
+          od.close();
+        }
+      } catch (e) {
+        errors++;
+        assert.ok(e instanceof Error, "an Error");
+        assert.ok(e.message.includes(path), `message names the file: ${e.message}`);
+        assert.ok(e.message.length < 800, `short message (${e.message.length})`);
+      }
+    }
+    assert.equal(errors + opened, 24);
+    assert.ok(errors > 0, "some corruptions are detected");
+  });
+});

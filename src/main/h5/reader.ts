@@ -71,8 +71,16 @@ function checkHdf5Signature(path: string): void {
   throw new Error(`${path}: not an HDF5 file (no HDF5 signature)`);
 }
 
+function safeKeys(file: string, g: H5Group): string[] {
+  try {
+    return g.keys();
+  } catch (e) {
+    throw h5Error(file, g.path, "cannot list group members (corrupt file?)", e);
+  }
+}
+
 function getChild(file: string, g: H5Group, name: string): ReturnType<H5Group["get"]> {
-  if (!g.keys().includes(name)) return null;
+  if (!safeKeys(file, g).includes(name)) return null;
   try {
     const obj = g.get(name);
     if (obj && !isH5Dataset(obj) && !isH5Group(obj) && "target" in obj) {
@@ -111,7 +119,9 @@ function readSample(file: string, entry: H5Group): SampleInfo | undefined {
 
 function readInstrument(file: string, g: H5Group | null, prefix: string, out: Map<string, number | string>): void {
   if (!g || out.size >= 1000) return;
-  for (const k of g.keys()) {
+  let keys: string[];
+  try { keys = g.keys(); } catch { return; }
+  for (const k of keys) {
     if (prefix === "detector/" && k === "data") continue;
     let obj;
     try { obj = g.get(k); } catch { continue; }
@@ -168,7 +178,7 @@ function readSubset(path: string, f: H5File, subset: string): SubsetState | unde
 
   // stacks: every numeric dataset with ≥1 dimension
   const candidates: { label: string; ds: H5Dataset; shape: number[]; dtype: string }[] = [];
-  for (const k of data.keys()) {
+  for (const k of safeKeys(path, data)) {
     const obj = getChild(path, data, k);
     if (!isH5Dataset(obj)) continue;
     let shape: number[] | null, dtype: string | undefined;

@@ -110,7 +110,13 @@ export function readColumn(ds: H5Dataset, file: string): Column | undefined {
 /** Reads an NXcollection table group. Column lengths must agree (error names file and path). */
 export function readTableGroup(g: H5Group, file: string): Table {
   const cols: [string, Column][] = [];
-  for (const key of g.keys()) {
+  let keys: string[];
+  try {
+    keys = g.keys();
+  } catch (e) {
+    throw h5Error(file, g.path, "cannot list table columns (corrupt file?)", e);
+  }
+  for (const key of keys) {
     let obj;
     try {
       obj = g.get(key);
