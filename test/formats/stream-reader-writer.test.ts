@@ -167,4 +167,20 @@ describe("malformed streams", () => {
     assert.equal(r.errors.length, 1);
     assert.match(r.errors[0]!.error.message, new RegExp(`chunk 2 at byte ${Buffer.byteLength(s.slice(0, second))},`));
   });
+  it("reads old streams without panel columns", () => {
+    const old = [
+      "----- Begin chunk -----", "Image filename: old.h5", "num_peaks = 2", "Peaks from peak search",
+      "  fs/px   ss/px (1/d)/nm^-1   Intensity", " 712.50  230.50       0.65     2132.31", "  10.00   20.00       1.00      -5.00", "End of peak list",
+      "--- Begin crystal", "astar = +0.1 0 0 nm^-1", "bstar = 0 +0.1 0 nm^-1", "cstar = 0 0 +0.2 nm^-1",
+      "Reflections measured after indexing", "   h    k    l          I   sigma(I)       peak background  fs/px  ss/px",
+      "  -3    1    0      85.21      12.30      30.00       1.20  640.3  250.1", "End of reflections", "--- End crystal", "----- End chunk -----",
+    ].join("\n");
+    const c = parseStreamChunk(old);
+    assert.deepEqual([c.filename, c.event, c.peaks.count, c.peaks.panel[1]], ["old.h5", "", 2, ""]);
+    assert.equal(c.peaks.intensity[1], -5);
+    const r = c.crystals[0]!.reflections;
+    assert.deepEqual([r.count, r.h[0], r.panel[0]], [1, -3, ""]);
+    assert.ok(Math.abs(r.ss[0]! - 250.1) < 1e-4);
+    assert.throws(() => parseStreamChunk(old.replace(" 640.3  250.1", " 640.3")), /reflection line has 8 fields, expected 9/);
+  });
 });
