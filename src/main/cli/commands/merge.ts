@@ -3,6 +3,7 @@ import { statSync } from "node:fs";
 import { formatHkl } from "../../../core/formats/hkl-file.ts";
 import { mergeObservations, type PartialityModel } from "../../../core/merging/merge-pipeline.ts";
 import { pointGroup } from "../../../core/symmetry/point-groups.ts";
+import { ambiguityOperator, applyReindexing, resolveAmbiguity } from "../../../core/merging/ambiguity.ts";
 import { getNumber, getString, parseArgs } from "../args.ts";
 import { progressBar } from "../progress.ts";
 import { readStreamObservations } from "../../merge/read-stream-observations.ts";
@@ -35,13 +36,17 @@ Options:
   --min-partiality P     xsphere: observations with lower partiality are not merged (default 0.3)
   --stop-after N         use only the first N crystals
   --exclude LIST         comma-separated crystal indices (0-based, stream order) to leave out
+  --ambiguity PG         resolve the indexing ambiguity first (ambigator-like): PG is the apparent
+                         (lattice) point group, e.g. 4/mmm when merging in 4; crystals found in the
+                         other setting are reindexed with the operator relating the two
+  --ambiguity-highres Å  only use reflections up to this resolution for the ambiguity correlations
 `;
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, {
     symmetry: { value: true }, out: { value: true }, model: { value: true }, iterations: { value: true }, "min-measurements": { value: true },
     highres: { value: true }, lowres: { value: true }, "no-scale": { value: false }, "no-bscale": { value: false }, "no-deltacchalf": { value: false },
-    "min-partiality": { value: true }, "stop-after": { value: true }, exclude: { value: true },
+    "min-partiality": { value: true }, "stop-after": { value: true }, exclude: { value: true }, ambiguity: { value: true }, "ambiguity-highres": { value: true },
   });
   const symmetry = getString(p, "symmetry");
   const out = getString(p, "out");
@@ -68,7 +73,17 @@ export async function run(args: string[]): Promise<number> {
   const highres = getString(p, "highres"), lowres = getString(p, "lowres");
   const exclude = (getString(p, "exclude") ?? "").split(",").filter((s) => s.trim() !== "").map(Number);
   const t0 = performance.now();
-  const res = mergeObservations(data.observations, data.crystals, {
+  let observations = data.observations;
+  const apparent = getString(p, "ambiguity");
+  if (apparent !== undefined) {
+    const op = ambiguityOperator(pg, pointGroup(apparent));
+    const ah = getString(p, "ambiguity-highres");
+    const amb = resolveAmbiguity(observations, data.crystals.count, { actual: pg, operator: op, ...(ah !== undefined ? { highInvNm: 10 / getNumber(p, "ambiguity-highres", 0, { min: 0 }) } : {}) });
+    const n = amb.reindexed.reduce((a, b) => a + b, 0);
+    console.error(`ambiguity ${symmetry} in ${apparent}: operator [${op.join(" ")}], ${n} of ${data.crystals.count} crystals reindexed`);
+    observations = applyReindexing(observations, amb.reindexed, op);
+  }
+  const res = mergeObservations(observations, data.crystals, {
     pointGroup: pg, model, iterations: getNumber(p, "iterations", 1, { integer: true, min: 0 }),
     scale: !p.flags.has("no-scale"), bScale: !p.flags.has("no-bscale"), rejectOutliers: !p.flags.has("no-deltacchalf") && !p.flags.has("no-scale"),
     minMeasurements: getNumber(p, "min-measurements", 2, { integer: true, min: 1 }),
