@@ -19,6 +19,8 @@ export interface CorrectionMasks {
   readonly gaps: Uint8Array;
   /** Edge pixels (edge_mask_x/y): always invalid in the output. */
   readonly edges: Uint8Array;
+  /** dead ∪ gaps ∪ edges (excluded from the background profile); computed here when absent. */
+  readonly combined?: Uint8Array;
 }
 
 export interface CorrectedImage {
@@ -35,8 +37,11 @@ export function correctImage(frame: Frame, info: Pick<PatternInfo, "center_x" | 
   }
   if (reference) applyFlatfield(img, reference);
   if (opts.remove_background && Number.isFinite(info.center_x) && Number.isFinite(info.center_y)) {
-    const bad = new Uint8Array(n);
-    for (let i = 0; i < n; i++) bad[i] = masks.dead[i]! | masks.gaps[i]! | masks.edges[i]!;
+    let bad = masks.combined;
+    if (!bad) {
+      bad = new Uint8Array(n);
+      for (let i = 0; i < n; i++) bad[i] = masks.dead[i]! | masks.gaps[i]! | masks.edges[i]!;
+    }
     const p = info.peaks;
     img = subtractRadialBackground({ pixels: img, shape: frame.shape }, info.center_x, info.center_y, p.peakXPosRaw, p.peakYPosRaw, p.nPeaks, bad,
       { peakRadiusPx: opts.bg_peak_radius, filterLen: opts.bg_filter_len }).image;

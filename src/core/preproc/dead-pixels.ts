@@ -58,7 +58,8 @@ export function interpolateMasked(pixels: Float32Array, shape: readonly [ss: num
   const R = Math.max(1, Math.ceil(4 * sigmaPx));
   const k1 = new Float64Array(2 * R + 1);
   for (let d = -R; d <= R; d++) k1[d + R] = Math.exp(-(d * d) / (2 * sigmaPx * sigmaPx));
-  const src = pixels.slice();
+  // Only masked pixels are written and only unmasked ones are read, so no copy is needed.
+  const src = pixels;
   const valid = (i: number): boolean => mask[i] === 0 && Number.isFinite(src[i]!);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {

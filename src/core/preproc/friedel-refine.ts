@@ -67,8 +67,8 @@ export function refineCenterFriedel(fs: ArrayLike<number>, ss: ArrayLike<number>
   const F = (cx: number, cy: number): number => norm * pairScore(mx, my, wt, n, cx, cy, k);
   const clampX = (v: number): number => Math.min(Math.max(v, x0 - bound), x0 + bound);
   const clampY = (v: number): number => Math.min(Math.max(v, y0 - bound), y0 + bound);
-  // Coarse grid (step σ/4, at most 0.5 px).
-  const step = Math.min(0.5, sigma / 4);
+  // Coarse grid: the score of one pair is a Gaussian of σ/2 in c, so a step of σ/2 (≤ 1 px) cannot miss it.
+  const step = Math.min(1, sigma / 2);
   const nStep = Math.ceil(bound / step);
   let bx = x0, by = y0, bf = F(x0, y0);
   if (Number.isNaN(bf)) return { x: x0, y: y0, score: NaN };

@@ -69,21 +69,20 @@ export function fitLorentz2d(frame: Frame, x0: number, y0: number, opts: Lorentz
   const px = frame.pixels;
   const nBox = (bx1 - bx0) * (by1 - by0);
   const all = new Float64Array(nBox);
-  const xs: number[] = [], ys: number[] = [], vs: number[] = [];
-  let k = 0;
+  const xs = new Float64Array(nBox), ys = new Float64Array(nBox), vs = new Float64Array(nBox);
+  let k = 0, m = 0;
   for (let y = by0; y < by1; y++) {
     for (let x = bx0; x < bx1; x++) {
       const v = px[y * W + x]!;
       all[k++] = Number.isFinite(v) ? v : -1;
-      if (v > 0 && Number.isFinite(v)) { xs.push(x); ys.push(y); vs.push(v); }
+      if (v > 0 && Number.isFinite(v)) { xs[m] = x; ys[m] = y; vs[m] = v; m++; }
     }
   }
   const start: LorentzFit = { amplitude: NaN, x: sx, y: sy, hwhm: opts.scalePx ?? 7, accepted: false };
-  if (vs.length < 5) return start;
+  if (m < 5) return start;
   all.sort();
   const p = new Float64Array([quantileSorted(all, 0.99), sx, sy, opts.scalePx ?? 7]);
   const startFit = { ...start, amplitude: p[0]! };
-  const m = vs.length;
   const w = new Float64Array(m);
   for (let i = 0; i < m; i++) w[i] = 1 / Math.sqrt(vs[i]!);
   const cost = (q: Float64Array): number => {

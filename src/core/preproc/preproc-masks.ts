@@ -6,6 +6,7 @@ import type { CorrectionMasks } from "./correct-image.ts";
 export interface PreprocMasks extends CorrectionMasks {
   /** Mask for pattern analysis: dead ∪ gaps (if mask_gaps) ∪ edges. */
   readonly analysis: Uint8Array;
+  readonly combined: Uint8Array;
 }
 
 /** `deadMask`: the pixel-mask file content (non-zero = dead), or null. */
@@ -19,5 +20,8 @@ export function buildPreprocMasks(shape: readonly [ss: number, fs: number], dead
   }
   const edges = buildPixelMask(shape, { deadMask: null, maskGaps: false, edgeMaskX: opts.edge_mask_x, edgeMaskY: opts.edge_mask_y });
   const analysis = buildPixelMask(shape, { deadMask: dead, maskGaps: opts.mask_gaps, edgeMaskX: opts.edge_mask_x, edgeMaskY: opts.edge_mask_y });
-  return { dead, gaps: lambdaGapMask(shape), edges, analysis };
+  const gaps = lambdaGapMask(shape);
+  const combined = new Uint8Array(n);
+  for (let i = 0; i < n; i++) combined[i] = dead[i]! | gaps[i]! | edges[i]!;
+  return { dead, gaps, edges, analysis, combined };
 }

@@ -108,6 +108,26 @@ export function backgroundFromProfile(shape: readonly [ss: number, fs: number], 
   return bkg;
 }
 
+/** Marks a disk of radius `radiusPx` around each peak (rounded position) in `mask` (in place). */
+export function markPeakDisks(mask: Uint8Array, shape: readonly [ss: number, fs: number], fs: ArrayLike<number>, ss: ArrayLike<number>, count: number, radiusPx: number): Uint8Array {
+  const [H, W] = shape;
+  const r = Math.floor(radiusPx), r2 = radiusPx * radiusPx;
+  for (let p = 0; p < count; p++) {
+    const x0 = Math.round(fs[p]!), y0 = Math.round(ss[p]!);
+    if (!Number.isFinite(x0) || !Number.isFinite(y0)) continue;
+    for (let dy = -r; dy <= r; dy++) {
+      const y = y0 + dy;
+      if (y < 0 || y >= H) continue;
+      for (let dx = -r; dx <= r; dx++) {
+        const x = x0 + dx;
+        if (x < 0 || x >= W || dx * dx + dy * dy > r2) continue;
+        mask[y * W + x] = 1;
+      }
+    }
+  }
+  return mask;
+}
+
 /**
  * Subtracts the radial background: cut peaks, mask `badMask` (dead + gaps), profile, median filter,
  * background image, out = img − bkg + offset (a new array; NaN pixels stay NaN).
@@ -116,11 +136,27 @@ export function subtractRadialBackground(
   frame: Frame, cx: number, cy: number, fs: ArrayLike<number>, ss: ArrayLike<number>, nPeaks: number,
   badMask: Uint8Array | null, opts: RadialBackgroundOptions,
 ): { image: Float32Array; profile: Float64Array } {
-  const cut = { pixels: cutPeaks(frame, fs, ss, nPeaks, opts.peakRadiusPx), shape: frame.shape };
-  const prof = medianFilterProfile(radialProfile(cut, cx, cy, badMask), opts.filterLen);
-  const bkg = backgroundFromProfile(frame.shape, cx, cy, prof);
+  const [H, W] = frame.shape;
+  const invalid = badMask ? badMask.slice() : new Uint8Array(H * W);
+  markPeakDisks(invalid, frame.shape, fs, ss, nPeaks, opts.peakRadiusPx);
+  const prof = medianFilterProfile(radialProfile(frame, cx, cy, invalid), opts.filterLen);
   const off = opts.offset ?? 0;
   const src = frame.pixels;
-  for (let i = 0; i < bkg.length; i++) bkg[i] = src[i]! - bkg[i]! + off;
-  return { image: bkg, profile: prof };
+  const out = new Float32Array(H * W);
+  const last = prof.length - 1;
+  for (let y = 0; y < H; y++) {
+    const dy2 = (y - cy) ** 2;
+    const row = y * W;
+    for (let x = 0; x < W; x++) {
+      const r = Math.sqrt((x - cx) ** 2 + dy2);
+      let v: number;
+      if (r > last) v = 0;
+      else {
+        const i0 = Math.floor(r), t = r - i0;
+        v = i0 >= last ? prof[last]! : prof[i0]! * (1 - t) + prof[i0 + 1]! * t;
+      }
+      out[row + x] = src[row + x]! - v + off;
+    }
+  }
+  return { image: out, profile: prof };
 }
