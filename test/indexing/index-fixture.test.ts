@@ -31,7 +31,7 @@ describe("createIndexer on the CrystFEL fixture peaks", () => {
   after(() => file.close());
 
   it("finds every .sol crystal within 0.3° (mod 4/mmm) and no spurious lattice", () => {
-    const ix = createIndexer(cell, { profileRadiusInvNm: 0.01 });
+    const ix = createIndexer(cell, { profileRadiusInvNm: 0.012 });
     assert.equal(ix.ops.length, 8);
     let found = 0;
     for (let k = 0; k < file.peaks.nShots; k++) {

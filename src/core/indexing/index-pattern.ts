@@ -15,8 +15,9 @@
  */
 import type { ReciprocalBasis, UnitCell } from "../geometry/cell.ts";
 import { resolveIndexingOptions, type IndexingOptions } from "./indexing-options.ts";
-import { cellMat9, latticeRotations, latticeVectors, lowerBound, mat9ToBasis, misorientationDeg, type LatticeVectorTable } from "./lattice.ts";
-import { inverse9, mul9, rotationFromCorrelation, transpose9, type Mat9 } from "./rotation.ts";
+import { bestRotation, cellMat9, latticeRotations, latticeVectors, lowerBound, mat9ToBasis, misorientationDeg, type LatticeVectorTable } from "./lattice.ts";
+import { gaussNewtonRefine, type GnState } from "./refine-gn.ts";
+import { axisAngle9, inverse9, mul9, rotationFromCorrelation, transpose9, type Mat9 } from "./rotation.ts";
 
 /** One lattice found in a pattern. */
 export interface IndexedLattice {
@@ -45,8 +46,10 @@ export interface Indexer {
   readonly ops: readonly Int8Array[];
   /** Crystal-frame basis matrix of the cell. */
   readonly B: Mat9;
-  /** Index one pattern: q = 3n scattering vectors (nm⁻¹, lab, e.g. from peaksToQ). */
+  /** Index one pattern: q = 3n scattering vectors (nm⁻¹, lab, e.g. from peaksToQ). Lattices sorted by matched peaks, most first. */
   index(q: Float64Array, n: number): IndexedLattice[];
+  /** Refine a known orientation A0 (e.g. from a .sol file) against the peaks and assign hkl. */
+  refineFrom(q: Float64Array, n: number, A0: ArrayLike<number>): IndexedLattice;
 }
 
 interface Work {
@@ -59,6 +62,11 @@ interface Work {
 const STAGE_ANG = [0.03, 0.015, 0.007, 0.003, 0.0015, 0.0008];
 const STAGE_QF = [2, 4, 8, Infinity, Infinity, Infinity];
 const FRAC_TOL = 0.3;
+/** Stop refining candidates once one explains this fraction of the peaks. */
+const EARLY_ACCEPT = 0.97;
+/** Tilts (deg) of the restarts that look for a better nearby minimum. */
+const TILTS_DEG = [3, 6];
+
 /** Pre-scoring uses at most this many of the lowest-resolution peaks. */
 const PRESCORE_PEAKS = 40;
 
@@ -69,11 +77,15 @@ export function createIndexer(cell: UnitCell, options: Partial<IndexingOptions> 
   const table = latticeVectors(B, cell.centering, opt.maxSeedInvNm * (1 + opt.lengthTolRel) + opt.lengthTolInvNm);
   const ops = latticeRotations(B);
   const isRep = orbitRepresentatives(table, ops);
-  const tXY = opt.matchTolInvNm, tZ = 2.5 * opt.profileRadiusInvNm;
+  const ties = axisTies(cell);
+  const tXY = opt.matchTolInvNm, tZ = opt.excitationTolFactor * opt.profileRadiusInvNm;
 
   /** Count/assign peaks of `idx` under A with tolerance growing by `ang`·|q|; fills `hOut` if given. */
+  /** Soft score of the last assign(): Σ (1 − d²) over accepted peaks, d = normalised residual. */
+  let lastSoft = 0;
   function assign(A: Mat9, Ainv: Mat9, w: Work, qMax: number, ang: number, shX: number, shY: number, matched: Int32Array | null, hOut: Int32Array | null): number {
     let n = 0;
+    lastSoft = 0;
     const { q, len, act } = w;
     for (let t = 0; t < act.length; t++) {
       const i = act[t]!;
@@ -91,7 +103,10 @@ export function createIndexer(cell: UnitCell, options: Partial<IndexingOptions> 
       const ry = y - (A[3]! * h + A[4]! * k + A[5]! * l);
       const rz = z - (A[6]! * h + A[7]! * k + A[8]! * l);
       const tx = tXY + L * ang, tz = tZ + L * ang;
-      if ((rx * rx + ry * ry) / (tx * tx) + (rz * rz) / (tz * tz) > 1) continue;
+      const dxy = (rx * rx + ry * ry) / (tx * tx);
+      if (dxy + (rz * rz) / (tz * tz) > 1) continue;
+      // excitation errors are genuine (uniform within the profile radius): score the in-plane fit only
+      lastSoft += 1 - dxy;
       if (matched) matched[n] = i;
       if (hOut) { hOut[3 * n] = h; hOut[3 * n + 1] = k; hOut[3 * n + 2] = l; }
       n++;
@@ -99,38 +114,28 @@ export function createIndexer(cell: UnitCell, options: Partial<IndexingOptions> 
     return n;
   }
 
-  interface Refined { A: Mat9; n: number; shX: number; shY: number; matched: Int32Array; hkl: Int32Array; rmsXY: number; rmsZ: number }
+  interface Refined { A: Mat9; n: number; soft: number; shX: number; shY: number; matched: Int32Array; hkl: Int32Array; rmsXY: number; rmsZ: number }
 
-  function refine(A0: Mat9, w: Work, qSeed: number): Refined {
+  function refine(A0: Mat9, w: Work, qSeed: number, nStages = STAGE_ANG.length): Refined {
     let A = A0, Ainv = inverse9(A0);
     let shX = 0, shY = 0;
     const matched = new Int32Array(w.act.length), hkl = new Int32Array(3 * w.act.length);
-    for (let s = 0; s < STAGE_ANG.length; s++) {
+    // A0 = R·B for candidates; for a given A0 (refineFrom) take its rotation part
+    const st: GnState = { R: bestRotation(B, A0), shX: 0, shY: 0, D: Float64Array.of(1, 1, 1) };
+    for (let s = 0; s < nStages; s++) {
       const n = assign(A, Ainv, w, qSeed * STAGE_QF[s]!, STAGE_ANG[s]!, shX, shY, matched, hkl);
-      if (n < 3) break;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0;
-      for (let m = 0; m < n; m++) {
-        const i = matched[m]!, h = hkl[3 * m]!, k = hkl[3 * m + 1]!, l = hkl[3 * m + 2]!;
-        const px = B[0]! * h + B[1]! * k + B[2]! * l, py = B[3]! * h + B[4]! * k + B[5]! * l, pz = B[6]! * h + B[7]! * k + B[8]! * l;
-        const x = w.q[3 * i]! + shX, y = w.q[3 * i + 1]! + shY, z = w.q[3 * i + 2]!;
-        s0 += px * x; s1 += px * y; s2 += px * z;
-        s3 += py * x; s4 += py * y; s5 += py * z;
-        s6 += pz * x; s7 += pz * y; s8 += pz * z;
-      }
-      const R = rotationFromCorrelation([s0, s1, s2, s3, s4, s5, s6, s7, s8]);
-      A = mul9(R, B);
-      Ainv = mul9(Binv, transpose9(R));
-      if (opt.refineShift && n >= 8) {
-        let sx = 0, sy = 0;
-        for (let m = 0; m < n; m++) {
-          const i = matched[m]!, h = hkl[3 * m]!, k = hkl[3 * m + 1]!, l = hkl[3 * m + 2]!;
-          sx += A[0]! * h + A[1]! * k + A[2]! * l - w.q[3 * i]!;
-          sy += A[3]! * h + A[4]! * k + A[5]! * l - w.q[3 * i + 1]!;
-        }
-        shX = sx / n; shY = sy / n;
-      }
+      if (n < 4) break;
+      gaussNewtonRefine(B, st, w.q, matched, hkl, n, {
+        sigmaXY: tXY / 2, sigmaZ: opt.profileRadiusInvNm,
+        refineShift: opt.refineShift && n >= 8, refineCell: opt.refineCell && s >= 2 && n >= 20,
+        ties, sigmaD: 0.004, maxScaleChange: 0.015,
+      }, 2);
+      A = mul9(st.R, mul9(B, Float64Array.of(st.D[0]!, 0, 0, 0, st.D[1]!, 0, 0, 0, st.D[2]!)));
+      Ainv = inverse9(A);
+      shX = st.shX; shY = st.shY;
     }
-    const n = assign(A, Ainv, w, Infinity, 0, shX, shY, matched, hkl);
+    const n = nStages === STAGE_ANG.length ? assign(A, Ainv, w, Infinity, 0, shX, shY, matched, hkl) : assign(A, Ainv, w, qSeed * STAGE_QF[nStages - 1]!, STAGE_ANG[nStages - 1]!, shX, shY, matched, hkl);
+    const soft = lastSoft;
     let sxy = 0, sz = 0;
     for (let m = 0; m < n; m++) {
       const i = matched[m]!, h = hkl[3 * m]!, k = hkl[3 * m + 1]!, l = hkl[3 * m + 2]!;
@@ -139,7 +144,7 @@ export function createIndexer(cell: UnitCell, options: Partial<IndexingOptions> 
       const rz = w.q[3 * i + 2]! - (A[6]! * h + A[7]! * k + A[8]! * l);
       sxy += rx * rx + ry * ry; sz += rz * rz;
     }
-    return { A, n, shX, shY, matched: matched.slice(0, n), hkl: hkl.slice(0, 3 * n), rmsXY: n ? Math.sqrt(sxy / n) : 0, rmsZ: n ? Math.sqrt(sz / n) : 0 };
+    return { A, n, soft, shX, shY, matched: matched.slice(0, n), hkl: hkl.slice(0, 3 * n), rmsXY: n ? Math.sqrt(sxy / n) : 0, rmsZ: n ? Math.sqrt(sz / n) : 0 };
   }
 
   function search(w: Work): Refined | null {
@@ -200,8 +205,26 @@ export function createIndexer(cell: UnitCell, options: Partial<IndexingOptions> 
       if (kept.length >= opt.refineCandidates) break;
       if (kept.some((k) => misorientationDeg(k, c.A, ops) < 1.5)) continue;
       kept.push(c.A);
-      const r = refine(c.A, w, qSeed);
-      if (!best || r.n > best.n || (r.n === best.n && r.rmsXY < best.rmsXY)) best = r;
+      // A and its partner rotated by 180° about the beam predict the same zero-order Laue zone
+      // (which is centrosymmetric); only higher-order-zone spots tell them apart, so refine both.
+      for (const A0 of [c.A, flipAboutBeam(c.A)]) {
+        const r = refine(A0, w, qSeed);
+        // soft score: among orientations explaining the same peaks, prefer the best in-plane fit
+        if (!best || r.soft > best.soft) best = r;
+      }
+      if (best && best.n >= opt.minMatched && best.n >= EARLY_ACCEPT * w.act.length) break;
+    }
+    if (!best || best.n < opt.minMatched) return best;
+    // A flat pattern has nearby local minima: a tilt about an in-plane axis (a few degrees) that a
+    // cell change or the excitation-error tolerance absorbs. Restart from tilted copies of the best.
+    const base = best.A;
+    for (const tiltDeg of TILTS_DEG) {
+      for (let k = 0; k < 6; k++) {
+        const phi = (k * Math.PI) / 3;
+        const T = axisAngle9(Math.cos(phi), Math.sin(phi), 0, (tiltDeg * Math.PI) / 180);
+        const r = refine(mul9(T, base), w, qSeed);
+        if (r.soft > best.soft) best = r;
+      }
     }
     return best;
   }
@@ -222,13 +245,42 @@ export function createIndexer(cell: UnitCell, options: Partial<IndexingOptions> 
       if (!r) break;
       const fraction = r.n / actList.length;
       if (r.n < opt.minMatched || fraction < opt.minFraction) break;
+      // the same crystal again (its spots beyond the excitation tolerance): not a new lattice
+      if (out.some((o) => misorientationDeg(o.A, r.A, ops) < 2)) break;
       for (const i of r.matched) used[i] = 1;
       out.push({ A: r.A, basis: mat9ToBasis(r.A), nMatched: r.n, fraction, peakIndex: r.matched, hkl: r.hkl, shiftInvNm: [r.shX, r.shY], rmsInPlaneInvNm: r.rmsXY, rmsExcitationInvNm: r.rmsZ });
     }
-    return out;
+    // strongest lattice first
+    return out.sort((x, y) => y.nMatched - x.nMatched);
   }
 
-  return { options: opt, ops, B, index };
+  function refineFrom(q: Float64Array, n: number, A0: ArrayLike<number>): IndexedLattice {
+    const len = new Float64Array(n);
+    const act: number[] = [];
+    for (let i = 0; i < n; i++) { len[i] = Math.hypot(q[3 * i]!, q[3 * i + 1]!, q[3 * i + 2]!); if (Number.isFinite(len[i]!)) act.push(i); }
+    act.sort((x, y) => len[x]! - len[y]!);
+    const w: Work = { q, len, act: Int32Array.from(act) };
+    // the given orientation carries its own cell: fit the rotation to it, keep B's lengths only if A0 is this cell
+    const r = refine(Float64Array.from(A0), w, Infinity);
+    return { A: r.A, basis: mat9ToBasis(r.A), nMatched: r.n, fraction: act.length ? r.n / act.length : 0, peakIndex: r.matched, hkl: r.hkl, shiftInvNm: [r.shX, r.shY], rmsInPlaneInvNm: r.rmsXY, rmsExcitationInvNm: r.rmsZ };
+  }
+
+  return { options: opt, ops, B, index, refineFrom };
+}
+
+/** Which reciprocal axes share one length scale (lattice constraints): group index per axis. */
+function axisTies(cell: UnitCell): readonly [number, number, number] {
+  switch (cell.lattice) {
+    case "cubic": case "rhombohedral": return [0, 0, 0];
+    case "tetragonal": case "hexagonal":
+      return cell.uniqueAxis === "a" ? [0, 1, 1] : cell.uniqueAxis === "b" ? [0, 1, 0] : [0, 0, 1];
+    default: return [0, 1, 2];
+  }
+}
+
+/** Rz(180°)·A: the crystal turned by 180° about the beam (lab z). */
+function flipAboutBeam(A: Mat9): Mat9 {
+  return Float64Array.of(-A[0]!, -A[1]!, -A[2]!, -A[3]!, -A[4]!, -A[5]!, A[6]!, A[7]!, A[8]!);
 }
 
 /** Flag one lattice vector per orbit of the lattice rotations (lexicographically largest hkl). */

@@ -15,8 +15,10 @@ export interface IndexingOptions {
   readonly angleTolDeg: number;
   /** In-plane match tolerance of a peak to a lattice point (position error), nm⁻¹ (1 px ≈ 0.014 nm⁻¹ at 1.58 m). */
   readonly matchTolInvNm: number;
-  /** Reciprocal profile radius (spot size in reciprocal space), nm⁻¹: excitation-error tolerance = 2.5×. */
+  /** Reciprocal profile radius (spot size in reciprocal space), nm⁻¹ (realistic < 0.05 nm⁻¹). */
   readonly profileRadiusInvNm: number;
+  /** Peaks match when their excitation error is below this × the profile radius. */
+  readonly excitationTolFactor: number;
   /** Accept a lattice when at least this many peaks match... */
   readonly minMatched: number;
   /** ...and at least this fraction of the (remaining) peaks match. */
@@ -25,6 +27,8 @@ export interface IndexingOptions {
   readonly maxLattices: number;
   /** Refine an in-plane centre shift together with the orientation. */
   readonly refineShift: boolean;
+  /** Refine the reciprocal axis lengths (lattice-constrained scale factors, ±3 %) per crystal. */
+  readonly refineCell: boolean;
   /** Number of best pre-scored candidates that get full refinement. */
   readonly refineCandidates: number;
   /** Upper bound on candidate orientations per search (time guard). */
@@ -40,10 +44,12 @@ export const defaultIndexingOptions: IndexingOptions = {
   angleTolDeg: 1.0,
   matchTolInvNm: 0.02,
   profileRadiusInvNm: 0.02,
+  excitationTolFactor: 1.5,
   minMatched: 12,
   minFraction: 0.25,
   maxLattices: 3,
   refineShift: true,
+  refineCell: true,
   refineCandidates: 16,
   maxCandidates: 40000,
 };
@@ -51,7 +57,7 @@ export const defaultIndexingOptions: IndexingOptions = {
 /** Fills unspecified options with defaults and checks ranges (throws naming the bad option). */
 export function resolveIndexingOptions(o: Partial<IndexingOptions> = {}): IndexingOptions {
   const r: IndexingOptions = { ...defaultIndexingOptions, ...o };
-  const pos: (keyof IndexingOptions)[] = ["seedPeaks", "maxSeedInvNm", "lengthTolInvNm", "angleTolDeg", "matchTolInvNm", "profileRadiusInvNm", "refineCandidates", "maxCandidates", "maxLattices"];
+  const pos: (keyof IndexingOptions)[] = ["seedPeaks", "maxSeedInvNm", "lengthTolInvNm", "angleTolDeg", "matchTolInvNm", "profileRadiusInvNm", "excitationTolFactor", "refineCandidates", "maxCandidates", "maxLattices"];
   for (const k of pos) {
     const v = r[k];
     if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new Error(`indexing option ${k} must be a positive number, got ${String(v)}`);

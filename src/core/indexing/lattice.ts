@@ -4,7 +4,7 @@
  * the metric, so it works for any Bravais lattice) and misorientation modulo that symmetry.
  */
 import { centeringAllows, reciprocalBasis, type Centering, type ReciprocalBasis, type UnitCell } from "../geometry/cell.ts";
-import { det9, inverse9, mul9, rotationAngleDeg, transpose9, type Mat9 } from "./rotation.ts";
+import { det9, inverse9, mul9, rotationAngleDeg, rotationFromCorrelation, transpose9, type Mat9 } from "./rotation.ts";
 
 /** Basis matrix (row-major, columns a*, b*, c*, nm⁻¹) of a reciprocal basis. */
 export function basisToMat9(r: ReciprocalBasis): Mat9 {
@@ -94,26 +94,31 @@ export function latticeRotations(B: ArrayLike<number>, relTol = 2e-3): Int8Array
 
 /**
  * Smallest rotation angle (degrees) between two orientations A1, A2 (basis matrices) modulo the
- * lattice rotations `ops` (from latticeRotations): min over M of angle(A2·M · A1⁻¹).
+ * lattice rotations `ops` (from latticeRotations): min over M of the angle of the rotation that best
+ * maps the axis directions of A1 onto those of A2·M (Horn), so slightly different cells do not count.
  */
 export function misorientationDeg(A1: ArrayLike<number>, A2: ArrayLike<number>, ops: readonly Int8Array[]): number {
-  const A1i = inverse9(A1);
   let best = Infinity;
-  for (const M of ops) {
-    const R = mul9(mul9(A2, M), A1i);
-    // orthonormalise loosely: cells may differ slightly; angle from the trace is robust to that at the 0.1° level
-    best = Math.min(best, rotationAngleDeg(R));
-  }
+  for (const M of ops) best = Math.min(best, rotationAngleDeg(bestRotation(A1, mul9(A2, M))));
   return best;
+}
+
+/** Rotation R (row-major) that best maps the unit column directions of P onto those of Q. */
+export function bestRotation(P: ArrayLike<number>, Q: ArrayLike<number>): Mat9 {
+  const S = new Float64Array(9);
+  for (let j = 0; j < 3; j++) {
+    const np = Math.hypot(P[j]!, P[3 + j]!, P[6 + j]!), nq = Math.hypot(Q[j]!, Q[3 + j]!, Q[6 + j]!);
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) S[3 * a + b] = S[3 * a + b]! + (P[3 * a + j]! / np) * (Q[3 * b + j]! / nq);
+  }
+  return rotationFromCorrelation(S);
 }
 
 /** Re-express A by the lattice symmetry operation closest to A_ref (for comparing/reporting). */
 export function closestSetting(A: ArrayLike<number>, Aref: ArrayLike<number>, ops: readonly Int8Array[]): Mat9 {
-  const Ai = inverse9(Aref);
   let best = Infinity, out: Mat9 = Float64Array.from(A);
   for (const M of ops) {
     const AM = mul9(A, M);
-    const ang = rotationAngleDeg(mul9(AM, Ai));
+    const ang = rotationAngleDeg(bestRotation(Aref, AM));
     if (ang < best) { best = ang; out = AM; }
   }
   return out;

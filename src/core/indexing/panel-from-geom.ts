@@ -3,6 +3,7 @@
  */
 import type { GeometryFile } from "../formats/geom-file.ts";
 import type { PanelGeometry } from "./ewald-geometry.ts";
+import type { DetectorPanel } from "../geometry/detector.ts";
 
 /**
  * Uses the first panel. `clenM` overrides the camera length (needed when the file gives an HDF5
@@ -28,5 +29,15 @@ export function panelFromGeom(geom: GeometryFile, source = "geometry file", over
     cornerXPx: p.cornerXPx, cornerYPx: p.cornerYPx,
     fsX: p.fs.x, fsY: p.fs.y, ssX: p.ss.x, ssY: p.ss.y,
     widthPx: p.maxFs - p.minFs + 1, heightPx: p.maxSs - p.minSs + 1,
+  };
+}
+
+/** PanelGeometry from the simulator/detector module's DetectorPanel (src/core/geometry/detector.ts). */
+export function panelFromDetector(p: DetectorPanel, wavelengthA: number): PanelGeometry {
+  return {
+    wavelengthA, clenM: p.cameraLengthM, resPxPerM: p.resPxPerM,
+    cornerXPx: p.cornerXPx, cornerYPx: p.cornerYPx,
+    fsX: p.fsVec[0], fsY: p.fsVec[1], ssX: p.ssVec[0], ssY: p.ssVec[1],
+    widthPx: p.nFs, heightPx: p.nSs,
   };
 }
