@@ -318,11 +318,21 @@ export function createSimulation(partial: Partial<SimConfig> = {}, parts: Simula
       const l = lam[i]!;
       let n: number;
       if (l < 30) {
-        // Poisson by inversion with one uniform per pixel
+        // Poisson by inversion with one uniform per pixel; the first 8 steps unrolled without branches
         let p = expNeg(l), f = p;
         const u = uBuf[i]!;
-        n = 0;
-        while (u > f && n < 200) { n++; p *= l * INV_INT[n]!; f += p; }
+        n = +(u > f);
+        p *= l; f += p; n += +(u > f);
+        p *= l * 0.5; f += p; n += +(u > f);
+        p *= l * INV_INT[3]!; f += p; n += +(u > f);
+        p *= l * 0.25; f += p; n += +(u > f);
+        p *= l * 0.2; f += p; n += +(u > f);
+        p *= l * INV_INT[6]!; f += p; n += +(u > f);
+        p *= l * INV_INT[7]!; f += p; n += +(u > f);
+        if (n === 8) {
+          p *= l * 0.125; f += p;
+          while (u > f && n < 200) { n++; p *= l * INV_INT[n]!; f += p; }
+        }
       } else {
         n = rng.poisson(l);
       }
