@@ -41,6 +41,12 @@ export interface StepConfig {
   readonly engine?: StepEngine;
   readonly backend?: StepBackend;
   readonly resources?: StepResources;
+  /**
+   * Custom command (advanced): run this argv instead of the step's built-in subcommand. "serialed"
+   * as argv[0] means this program. Placeholders: {run_dir} (the run's output folder), {project_dir},
+   * {inputs} (expands to the dataset's input files, as separate arguments).
+   */
+  readonly command?: readonly string[];
 }
 
 /** A dataset: a named set of input files (paths relative to the project folder or absolute). */

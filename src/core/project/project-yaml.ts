@@ -65,6 +65,7 @@ export function parseProjectYaml(text: string, source = "project.yaml"): Project
       if (b !== "local" && b !== "slurm") fail(`${w}.backend`, `expected local or slurm, got '${b}'`);
       cfg = { ...cfg, backend: b as "local" | "slurm" };
     }
+    if (o["command"] !== undefined) cfg = { ...cfg, command: strList(o["command"], `${w}.command`) };
     if (o["resources"] !== undefined) cfg = { ...cfg, resources: parseResources(obj(o["resources"], `${w}.resources`), `${w}.resources`) };
     steps[k] = cfg;
   }

@@ -18,7 +18,7 @@ export function stepConfigHashes(p: Project, dataset: string, inputsFingerprint 
   for (const step of STEP_ORDER) {
     const cfg = p.steps[step];
     // engine matters for results; backend and resources do not (SLURM = local results).
-    prev = stableHash({ prev, step, options: cfg?.options ?? {}, engine: cfg?.engine ?? "builtin" });
+    prev = stableHash({ prev, step, options: cfg?.options ?? {}, engine: cfg?.engine ?? "builtin", command: cfg?.command ?? null });
     out[step] = prev;
   }
   return out;
