@@ -131,11 +131,11 @@ function Nav() {
   const hitsOnly = useApp((s) => s.hitsOnly);
   return (
     <span className="nav">
-      <button onClick={() => stepCrystal(store, -1)} title="previous crystal (↑)">⏮</button>
-      <button onClick={() => stepShot(store, -1)} title="previous shot (←)">◀</button>
-      <button onClick={() => store.getState().setPlaying(!playing)} title="play (space)" data-testid="play">{playing ? "⏸" : "▶"}</button>
-      <button onClick={() => stepShot(store, 1)} title="next shot (→)" data-testid="next">▶▏</button>
-      <button onClick={() => stepCrystal(store, 1)} title="next crystal (↓)">⏭</button>
+      <button onClick={() => stepCrystal(store, -1)} title="previous crystal (↑)">|◀◀</button>
+      <button onClick={() => stepShot(store, -1)} title="previous shot (←)">|◀</button>
+      <button onClick={() => store.getState().setPlaying(!playing)} title="play (space)" data-testid="play">{playing ? "❚❚" : "▶"}</button>
+      <button onClick={() => stepShot(store, 1)} title="next shot (→)" data-testid="next">▶|</button>
+      <button onClick={() => stepCrystal(store, 1)} title="next crystal (↓)">▶▶|</button>
       <select value={playMode} onChange={(e) => store.getState().setPlayMode(e.target.value as "shots" | "crystal")} title="play through (c)">
         <option value="shots">all shots</option><option value="crystal">crystal frames</option>
       </select>

@@ -11,8 +11,9 @@ export interface DebugHook {
   renderedShot?: number;
   frameSerial?: number;
   renderMs?: number;
+  timing?: Record<string, number>;
   display?: unknown;
-  overlays?: Overlays & { centre: readonly [number, number] };
+  overlays?: Overlays & { centre: readonly [number, number]; centreSource: string };
   visibleRows?: () => number[];
   error?: string;
 }

@@ -10,12 +10,12 @@ import { defaultGeometry, geometryFromGeom } from "./geometry-info.ts";
 import type { ImageDataset } from "./image-dataset.ts";
 import { assertReadableFile, expandGlob, readListFile } from "./path-expand.ts";
 import { openImageDataset } from "./open-images.ts";
-import { openStandinStream, type StreamFile } from "./standin-stream.ts";
+import { openViewerStream, type ViewerStream } from "./stream-source.ts";
 
 export interface LoadedDataset {
   readonly label: string;
   readonly images: ImageDataset | null;
-  readonly stream: StreamFile | null;
+  readonly stream: ViewerStream | null;
   readonly streamSummary: StreamSummary | null;
   /** Shot table incl. stream-derived columns (indexed_by, num_crystals). */
   readonly shots: Table;
@@ -46,7 +46,7 @@ export async function loadDataset(paths: readonly string[]): Promise<LoadedDatas
   }
   if (streams.length > 1) throw new Error("only one .stream can be opened per dataset");
   for (const f of [...h5, ...streams, ...(geomPath ? [geomPath] : [])]) assertReadableFile(f);
-  const stream = streams[0] ? openStandinStream(streams[0]) : null;
+  const stream = streams[0] ? await openViewerStream(streams[0]) : null;
   // A stream alone: its chunks name their image files (relative to the stream's folder or absolute).
   if (stream && h5.length === 0) {
     const names = [...new Set(stream.chunks.map((c) => c.filename))];
@@ -71,12 +71,12 @@ export async function loadDataset(paths: readonly string[]): Promise<LoadedDatas
       const index = new Map<string, number>();
       if (file?.type === "string" && ev?.type === "string") for (let i = 0; i < shots.length; i++) index.set(linkKey(file.data[i]!, ev.data[i]!), i);
       stream.chunks.forEach((c, ci) => { const i = index.get(linkKey(c.filename, c.event)); if (i !== undefined) chunkOfShot[i] = ci; });
-      shots = withStreamColumns(shots, stream, chunkOfShot);
+      shots = await withStreamColumns(shots, stream, chunkOfShot);
     }
   } else if (stream) {
     const n = stream.chunks.length;
     chunkOfShot = Int32Array.from({ length: n }, (_, i) => i);
-    shots = withStreamColumns(makeTable([
+    shots = await withStreamColumns(makeTable([
       ["file", { type: "string", data: stream.chunks.map((c) => c.filename) }],
       ["Event", { type: "string", data: stream.chunks.map((c) => c.event) }],
       ["crystal_id", { type: "int", data: new Float64Array(n).fill(-1) }],
@@ -96,8 +96,12 @@ export async function loadDataset(paths: readonly string[]): Promise<LoadedDatas
   return { label, images, stream, streamSummary, shots, chunkOfShot, geometry, files: [...h5, ...streams, ...(geomPath ? [geomPath] : [])] };
 }
 
-/** Adds indexed_by, num_crystals, stream_peaks columns (cheap: scans each linked chunk's head once). */
-function withStreamColumns(t: Table, stream: StreamFile, chunkOfShot: Int32Array): Table {
+/** Streams with more chunks than this get no per-shot stream columns at open (parsing all would take long). */
+const MAX_CHUNKS_FOR_COLUMNS = 50_000;
+
+/** Adds indexed_by, num_crystals, stream_peaks columns by parsing each linked chunk once. */
+async function withStreamColumns(t: Table, stream: ViewerStream, chunkOfShot: Int32Array): Promise<Table> {
+  if (stream.chunks.length > MAX_CHUNKS_FOR_COLUMNS) return t;
   const n = t.length;
   const idxBy = new Array<string>(n).fill("");
   const nCr = new Float64Array(n).fill(NaN);
@@ -106,7 +110,7 @@ function withStreamColumns(t: Table, stream: StreamFile, chunkOfShot: Int32Array
     const ci = chunkOfShot[i]!;
     if (ci < 0) continue;
     try {
-      const c = stream.readChunk(ci);
+      const c = await stream.readChunk(ci);
       idxBy[i] = c.indexedBy;
       nCr[i] = c.crystals.length;
       nPk[i] = c.peaks.fs.length;

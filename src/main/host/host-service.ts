@@ -65,7 +65,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
   const service: HostService = {
     allow(paths) { for (const p of paths) for (const f of expandGlob(p)) allowPath(f); },
     onEvent(l) { listeners.add(l); return () => listeners.delete(l); },
-    dispose() { for (const d of datasets.values()) { d.loaded.images?.close(); d.loaded.stream?.close(); } datasets.clear(); },
+    dispose() { for (const d of datasets.values()) { d.loaded.images?.close(); void d.loaded.stream?.close(); } datasets.clear(); },
 
     async getSession() {
       return { mode: opts.mode, version: opts.version ?? "0.1.0", datasets: [...datasets.values()].map((d) => d.summary) };
@@ -82,7 +82,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
     },
     async closeDataset({ datasetId }) {
       const d = get(datasetId);
-      d.images?.close(); d.stream?.close();
+      d.images?.close(); await d.stream?.close();
       datasets.delete(datasetId);
     },
     async getShots({ datasetId, columns }) {
@@ -124,7 +124,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       const ci = d.chunkOfShot[shotIndex] ?? -1;
       if (d.stream && ci >= 0) {
         try {
-          const c = d.stream.readChunk(ci);
+          const c = await d.stream.readChunk(ci);
           return { shotIndex, source: "stream", count: c.peaks.fs.length, ...c.peaks };
         } catch { /* malformed chunk: reported by getStreamChunk */ }
       }
@@ -137,7 +137,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       if (!d.stream || ci < 0) return null;
       const ref = d.stream.chunks[ci]!;
       try {
-        const c = d.stream.readChunk(ci);
+        const c = await d.stream.readChunk(ci);
         return { shotIndex, chunkIndex: ci, filename: c.filename, event: c.event, indexedBy: c.indexedBy, hit: c.hit, nPeaks: c.peaks.fs.length, crystals: c.crystals, error: null };
       } catch (e) {
         return { shotIndex, chunkIndex: ci, filename: ref.filename, event: ref.event, indexedBy: "", hit: null, nPeaks: 0, crystals: [], error: e instanceof Error ? e.message : String(e) };

@@ -1,10 +1,58 @@
-/**
- * Opens image files for the viewer. Uses the stand-in reader until helper "data"'s openDataset
- * (src/main/dataset/open-dataset.ts) lands; then this is the one place to switch.
- */
+/** Opens image files for the viewer through helper "data"'s openDataset and adapts it to ImageDataset. */
+import { resolve } from "node:path";
+import { evaluateQuery, QueryError } from "../../core/dataset/query.ts";
+import { openDataset } from "../dataset/open-dataset.ts";
+import { getH5 } from "../h5/h5wasm-init.ts";
 import type { ImageDataset } from "./image-dataset.ts";
-import { openStandinH5 } from "./standin-h5.ts";
 
-export function openImageDataset(files: readonly string[]): Promise<ImageDataset> {
-  return openStandinH5(files);
+export async function openImageDataset(files: readonly string[]): Promise<ImageDataset> {
+  const od = await openDataset(files);
+  const ds = od.dataset;
+  const label = od.diffStackLabel ?? null;
+  const stack = label ? ds.stacks.get(label) : undefined;
+  // Map pixel size: attribute pixel_size_um of the map image (written by src/main/h5/writer.ts).
+  const h5 = await getH5();
+  const mapUm = ds.files.map((f) => {
+    if (!f.mapImageShape) return null;
+    let file: InstanceType<typeof h5.File> | null = null;
+    try {
+      file = new h5.File(f.path, "r");
+      const d = file.get(`/${f.subset}/map/image`) as { attrs?: Record<string, { value: unknown }> } | null;
+      const v = d?.attrs?.["pixel_size_um"]?.value;
+      const n = ArrayBuffer.isView(v) ? Number((v as unknown as ArrayLike<number>)[0]) : typeof v === "number" ? v : NaN;
+      return Number.isFinite(n) && n > 0 ? n : null;
+    } catch {
+      return null;
+    } finally {
+      file?.close();
+    }
+  });
+  const shape = stack && stack.shotShape.length === 2 ? ([stack.shotShape[0]!, stack.shotShape[1]!] as const) : null;
+  return {
+    files: ds.files.map((f) => resolve(f.path)),
+    shots: ds.shots,
+    features: ds.features.length > 0 ? ds.features : null,
+    stackLabel: shape ? label : null,
+    frameShape: shape,
+    hasCxiPeaks: ds.stacks.has("nPeaks") && ds.stacks.has("peakXPosRaw") && ds.stacks.has("peakYPosRaw"),
+    readFrame: (i) => od.readFrame(label!, i),
+    readPeaks: (i) => {
+      const p = od.readPeaks(i);
+      return p ? { fs: p.fsPx, ss: p.ssPx, intensity: p.intensity } : null;
+    },
+    mapImage: (fileIndex) => {
+      const m = od.mapImage(fileIndex);
+      if (!m) return null;
+      return { data: m.data, shape: m.shape, pixelSizeUm: mapUm[fileIndex] ?? null };
+    },
+    query: (expr) => {
+      try {
+        return evaluateQuery(ds.shots, expr);
+      } catch (e) {
+        if (e instanceof QueryError) throw e; // carries .position
+        throw Object.assign(new Error(e instanceof Error ? e.message : String(e)), { position: 0 });
+      }
+    },
+    close: () => od.close(),
+  };
 }

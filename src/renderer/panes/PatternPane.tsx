@@ -11,14 +11,18 @@ import { getShotData, numberAt } from "../state/shot-data.ts";
 import { useApp, useAppStore } from "../state/store.ts";
 import { debugHook } from "../debug-hook.ts";
 
-/** Beam centre of a shot (CXI): center_x/center_y columns, else the geometry, else the frame centre. */
-export function shotCentre(ds: DatasetSummary, shot: number): [number, number] {
+/**
+ * Beam centre of a shot (CXI) and where it came from: the shot table's center_x/center_y (from
+ * pre-processing), else the direct beam found in the frame, else the geometry, else the frame centre.
+ */
+export function shotCentre(ds: DatasetSummary, shot: number, estimated: readonly [number, number] | null = null): { xy: [number, number]; source: string } {
   const d = getShotData();
   const cx = numberAt(d, "center_x", shot), cy = numberAt(d, "center_y", shot);
-  if (Number.isFinite(cx) && Number.isFinite(cy)) return [cx, cy];
-  if (ds.geometry.beamCentreCxi) return [ds.geometry.beamCentreCxi[0], ds.geometry.beamCentreCxi[1]];
+  if (Number.isFinite(cx) && Number.isFinite(cy)) return { xy: [cx, cy], source: "shot table" };
+  if (estimated) return { xy: [estimated[0], estimated[1]], source: "direct beam" };
+  if (ds.geometry.beamCentreCxi) return { xy: [ds.geometry.beamCentreCxi[0], ds.geometry.beamCentreCxi[1]], source: "geometry" };
   const [ss, fs] = ds.frameShape ?? [516, 1556];
-  return [(fs - 1) / 2, (ss - 1) / 2];
+  return { xy: [(fs - 1) / 2, (ss - 1) / 2], source: "frame centre" };
 }
 
 export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCache }) {
@@ -58,6 +62,7 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
   // Draw.
   useEffect(() => {
     if (!canvas || !ds || !bundle) return;
+    const t0 = performance.now();
     const frame = bundle.frame;
     let { lo, hi } = contrast;
     if (frame && contrast.auto) {
@@ -65,7 +70,8 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
       hi = percentile(frame.pixels, contrast.hiPct);
       if (hi <= lo) hi = lo + 1;
     }
-    const centre = shotCentre(ds, bundle.peaks.shotIndex);
+    const tPct = performance.now() - t0;
+    const { xy: centre, source: centreSource } = shotCentre(ds, bundle.peaks.shotIndex, bundle.beamCentre);
     const shape = frame?.shape ?? ds.frameShape ?? ([516, 1556] as const);
     const crystals = bundle.stream?.crystals ?? [];
     const predicted = crystals.length > 0 ? {
@@ -85,14 +91,12 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
       rings: overlays.rings ? { centre, list: ringRadii(ds.geometry, centre, shape) } : null,
       axes: overlays.axes ? axes : null,
     };
-    const t0 = performance.now();
-    if (!frame) canvas.setExtent(shape);
-    canvas.setOverlays(o);
-    canvas.setFrame(frame, { lo, hi, scaling, colormap });
+    canvas.show(frame, { lo, hi, scaling, colormap }, o, shape);
     const hook = debugHook();
     hook.renderMs = performance.now() - t0;
+    hook.timing = { percentileMs: tPct, ...canvas.timing };
     hook.display = { lo, hi, scaling, colormap };
-    hook.overlays = { ...o, centre };
+    hook.overlays = { ...o, centre, centreSource };
     hook.renderedShot = bundle.peaks.shotIndex;
     hook.frameSerial = (hook.frameSerial ?? 0) + 1;
     performance.mark(`serialed-frame-${bundle.peaks.shotIndex}`);
@@ -111,7 +115,7 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
       const ix = Math.round(fs), iy = Math.round(ss);
       const inside = ix >= 0 && iy >= 0 && ix < shape[1] && iy < shape[0];
       const value = inside && b?.frame ? Number(b.frame.pixels[iy * shape[1] + ix]) : NaN;
-      const c = shotCentre(ds, shot);
+      const c = shotCentre(ds, shot, b?.beamCentre ?? null).xy;
       store.getState().setCursor(inside ? { fs, ss, value, resolutionAngstrom: resolutionAtRadiusAngstrom(Math.hypot(fs - c[0], ss - c[1]), ds.geometry) } : null);
     });
   }, [canvas, ds, bundle, shot, store]);

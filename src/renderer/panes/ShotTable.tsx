@@ -7,10 +7,10 @@ import { useApp } from "../state/store.ts";
 const ROW_H = 20;
 const preferred = ["Event", "crystal_id", "frame", "num_peaks", "num_crystals", "indexed_by", "center_x", "center_y", "selected", "region", "run", "sample", "file"];
 
-function fmt(v: unknown): string {
+function fmt(v: unknown, column: string): string {
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : Number.isNaN(v) ? "–" : v.toFixed(2);
   if (typeof v === "boolean") return v ? "✓" : "·";
-  if (typeof v === "string") return v.replace(/^.*\//, "");
+  if (typeof v === "string") return column === "file" || column === "file_raw" ? v.replace(/^.*\//, "") : v;
   return "";
 }
 
@@ -69,7 +69,8 @@ export function ShotTable({ host }: { host: HostClient }) {
           <span>{queryError.message.split("\n")[0]}</span>
         </div>
       ) : null}
-      <div className="table-head" style={{ gridTemplateColumns: `repeat(${columns.length}, minmax(70px, 1fr))` }}>
+      <div className="table-head" style={{ gridTemplateColumns: `56px repeat(${columns.length}, minmax(70px, 1fr))` }}>
+        <div className="th idx" title="shot index (sort by table order)" onClick={() => setSort(null)}>#</div>
         {columns.map((c) => (
           <div key={c} className="th" title={`sort by ${c}`} onClick={() => setSort(sort?.column === c ? (sort.desc ? null : { column: c, desc: true }) : { column: c, desc: false })}>
             {c}{sort?.column === c ? (sort.desc ? " ▼" : " ▲") : ""}
@@ -81,9 +82,9 @@ export function ShotTable({ host }: { host: HostClient }) {
         <div style={{ height: rows.length * ROW_H, position: "relative" }}>
           {visible.map((i, k) => (
             <div key={i} className={`tr${i === shot ? " current" : ""}`} data-shot={i}
-              style={{ top: (first + k) * ROW_H, gridTemplateColumns: `repeat(${columns.length}, minmax(70px, 1fr))` }}
+              style={{ top: (first + k) * ROW_H, gridTemplateColumns: `56px repeat(${columns.length}, minmax(70px, 1fr))` }}
               onClick={() => setShot(i)}>
-              {columns.map((c) => <div key={c} className="td">{fmt(cellValue(data, c, i))}</div>)}
+              <div className="td idx">{i}</div>{columns.map((c) => <div key={c} className="td">{fmt(cellValue(data, c, i), c)}</div>)}
             </div>
           ))}
         </div>

@@ -29,11 +29,12 @@ export function colormapLut(name: ColormapName): Uint32Array {
 /** Value at percentile p (0..100) of the finite pixels, from a strided sample (fast, approximate). */
 export function percentile(pixels: ArrayLike<number>, p: number, maxSamples = 65536): number {
   const stride = Math.max(1, Math.floor(pixels.length / maxSamples));
-  const s: number[] = [];
-  for (let i = 0; i < pixels.length; i += stride) { const v = pixels[i]!; if (Number.isFinite(v)) s.push(v); }
-  if (s.length === 0) return 0;
-  s.sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.round((p / 100) * (s.length - 1))))]!;
+  const s = new Float32Array(Math.ceil(pixels.length / stride));
+  let n = 0;
+  for (let i = 0; i < pixels.length; i += stride) { const v = pixels[i]!; if (Number.isFinite(v)) s[n++] = v; }
+  if (n === 0) return 0;
+  const sorted = s.subarray(0, n).sort(); // typed-array sort: numeric, no comparator
+  return sorted[Math.min(n - 1, Math.max(0, Math.round((p / 100) * (n - 1))))]!;
 }
 
 /** Writes RGBA (as packed u32) for each pixel: scaled between lo and hi, then through the LUT. */

@@ -1,9 +1,13 @@
 /**
- * The pattern view drawn with pixi.js (WebGL), no React: one sprite for the frame (RGBA texture
- * updated in place), overlay graphics in detector coordinates, wheel zoom and drag pan.
+ * The pattern view, no React: the frame is one pixi.js (WebGL) sprite whose RGBA texture is updated
+ * in place; overlays (thousands of markers) are drawn on a 2D canvas layered on top with the same
+ * transform, which redraws in a few ms where pixi Graphics re-tessellation took hundreds.
+ * Wheel zoom, drag pan, double-click fit.
  * Detector pixel (fs, ss) in CXI convention (integer = pixel centre) sits at world (fs + 0.5, ss + 0.5).
  */
-import { Application, BufferImageSource, Container, Graphics, Sprite, Text, Texture } from "pixi.js";
+// CSP forbids eval: this module swaps pixi's generated shader-sync code for eval-free versions.
+import "pixi.js/unsafe-eval";
+import { Application, BufferImageSource, Container, Sprite, Texture } from "pixi.js";
 import type { FrameImage } from "../../core/api/host-api.ts";
 import { applyColormap, colormapLut, type ColormapName, type Scaling } from "./colormaps.ts";
 
@@ -20,33 +24,37 @@ export interface Overlays {
 
 export const noOverlays: Overlays = { crosshair: null, peaks: null, predicted: null, rings: null, axes: null };
 
-const axisColours = [0xff4040, 0x40e040, 0x4080ff];
+const axisColours = ["#ff4a4a", "#4ae04a", "#4a8cff"];
 
 export class PatternCanvas {
   private readonly world = new Container();
   private readonly sprite = new Sprite();
-  private readonly gfx = new Graphics();
-  private readonly labels = new Container();
+  private readonly overlayCanvas: HTMLCanvasElement;
   private rgba: Uint32Array | null = null;
   private source: BufferImageSource | null = null;
   private shape: readonly [number, number] | null = null;
   private overlays: Overlays = noOverlays;
   private fitted = false;
+  private scale = 1;
+  private offset: [number, number] = [0, 0];
   private cursorCb: (fs: number, ss: number) => void = () => {};
 
   private constructor(private readonly app: Application, private readonly host: HTMLElement) {
     app.stage.addChild(this.world);
-    this.world.addChild(this.sprite, this.gfx, this.labels);
+    this.world.addChild(this.sprite);
+    this.overlayCanvas = document.createElement("canvas");
+    this.overlayCanvas.className = "pattern-overlay";
+    host.appendChild(this.overlayCanvas);
     this.installMouse();
   }
 
   static async create(host: HTMLElement): Promise<PatternCanvas> {
     const app = new Application();
-    await app.init({ resizeTo: host, preference: "webgl", background: 0x101418, antialias: true, autoStart: false, sharedTicker: false });
+    await app.init({ resizeTo: host, preference: "webgl", background: 0x101418, antialias: false, autoStart: false, sharedTicker: false });
     host.appendChild(app.canvas);
     app.canvas.style.display = "block";
     const pc = new PatternCanvas(app, host);
-    new ResizeObserver(() => { app.resize(); if (!pc.fitted || pc.shape) pc.fit(); }).observe(host);
+    new ResizeObserver(() => { app.resize(); pc.fit(); }).observe(host);
     return pc;
   }
 
@@ -54,141 +62,155 @@ export class PatternCanvas {
 
   onCursor(cb: (fs: number, ss: number) => void): void { this.cursorCb = cb; }
 
-  /** Uploads a frame (colour-mapped on the CPU into a reused RGBA buffer) and renders. */
-  setFrame(frame: FrameImage | null, d: Display): void {
-    if (!frame) { this.sprite.visible = false; this.render(); return; }
-    const [ss, fs] = frame.shape;
-    if (!this.rgba || !this.shape || this.shape[0] !== ss || this.shape[1] !== fs) {
-      this.rgba = new Uint32Array(ss * fs);
-      this.source = new BufferImageSource({ resource: new Uint8Array(this.rgba.buffer), width: fs, height: ss, format: "rgba8unorm", scaleMode: "nearest" });
-      this.sprite.texture = new Texture({ source: this.source });
-      this.shape = [ss, fs];
-      this.fitted = false;
-    }
-    applyColormap(frame.pixels, this.rgba, d.lo, d.hi, d.scaling, colormapLut(d.colormap));
-    this.source!.update();
-    this.sprite.visible = true;
-    if (!this.fitted) this.fit();
-    this.render();
-  }
-
-  /** Sets the detector extent when there is no image (stream alone), so overlays have a frame. */
-  setExtent(shape: readonly [number, number]): void {
-    if (!this.shape) { this.shape = shape; this.fit(); }
-  }
-
-  setOverlays(o: Overlays): void {
+  /** Sets frame (colour-mapped on the CPU into a reused RGBA buffer) and overlays, then renders once. */
+  show(frame: FrameImage | null, d: Display, o: Overlays, shapeIfNoFrame: readonly [number, number]): void {
     this.overlays = o;
-    this.drawOverlays();
+    if (!frame) {
+      this.sprite.visible = false;
+      if (!this.shape) { this.shape = shapeIfNoFrame; this.fitted = false; }
+    } else {
+      const [ss, fs] = frame.shape;
+      if (!this.rgba || !this.shape || this.shape[0] !== ss || this.shape[1] !== fs || !this.source) {
+        this.rgba = new Uint32Array(ss * fs);
+        this.source = new BufferImageSource({ resource: new Uint8Array(this.rgba.buffer), width: fs, height: ss, format: "rgba8unorm", scaleMode: "nearest" });
+        this.sprite.texture = new Texture({ source: this.source });
+        this.shape = [ss, fs];
+        this.fitted = false;
+      }
+      const t0 = performance.now();
+      applyColormap(frame.pixels, this.rgba, d.lo, d.hi, d.scaling, colormapLut(d.colormap));
+      this.timing.colormapMs = performance.now() - t0;
+      this.source.update();
+      this.sprite.visible = true;
+    }
+    if (!this.fitted) this.fit(false);
     this.render();
   }
 
   /** Fits the detector into the view. */
-  fit(): void {
+  fit(render = true): void {
     if (!this.shape) return;
     const [ss, fs] = this.shape;
     const w = this.host.clientWidth || 1, h = this.host.clientHeight || 1;
     const s = Math.min(w / fs, h / ss);
-    this.world.scale.set(s);
-    this.world.position.set((w - fs * s) / 2, (h - ss * s) / 2);
+    this.setView(s, (w - fs * s) / 2, (h - ss * s) / 2);
     this.fitted = true;
-    this.drawOverlays();
-    this.render();
+    if (render) this.render();
   }
 
-  /** Zooms so that a detector region (CXI px) fills the view. */
+  /** Centres the view on a detector position (CXI px) at a zoom factor (screen px per detector px). */
   zoomTo(fs: number, ss: number, scale: number): void {
     const w = this.host.clientWidth, h = this.host.clientHeight;
-    this.world.scale.set(scale);
-    this.world.position.set(w / 2 - (fs + 0.5) * scale, h / 2 - (ss + 0.5) * scale);
-    this.drawOverlays();
+    this.setView(scale, w / 2 - (fs + 0.5) * scale, h / 2 - (ss + 0.5) * scale);
     this.render();
   }
 
   /** Screen (canvas CSS px) position of a detector position (CXI convention). */
   toScreen(fs: number, ss: number): [number, number] {
-    return [this.world.position.x + (fs + 0.5) * this.world.scale.x, this.world.position.y + (ss + 0.5) * this.world.scale.y];
+    return [this.offset[0] + (fs + 0.5) * this.scale, this.offset[1] + (ss + 0.5) * this.scale];
   }
 
   toDetector(x: number, y: number): [number, number] {
-    return [(x - this.world.position.x) / this.world.scale.x - 0.5, (y - this.world.position.y) / this.world.scale.y - 0.5];
+    return [(x - this.offset[0]) / this.scale - 0.5, (y - this.offset[1]) / this.scale - 0.5];
   }
 
   /** What tests read back: overlay positions in detector pixels and the view transform. */
   scene(): { shape: readonly [number, number] | null; scale: number; offset: [number, number]; overlays: Overlays; canvasRect: DOMRect } {
-    return { shape: this.shape, scale: this.world.scale.x, offset: [this.world.position.x, this.world.position.y], overlays: this.overlays, canvasRect: this.app.canvas.getBoundingClientRect() };
+    return { shape: this.shape, scale: this.scale, offset: [...this.offset], overlays: this.overlays, canvasRect: this.app.canvas.getBoundingClientRect() };
   }
 
-  render(): void { this.app.render(); }
+  render(): void {
+    const t0 = performance.now();
+    this.app.render();
+    const t1 = performance.now();
+    this.drawOverlays();
+    this.timing.glMs = t1 - t0;
+    this.timing.overlayMs = performance.now() - t1;
+  }
+
+  /** Last timings (ms) of the drawing steps, for the benchmark. */
+  readonly timing = { colormapMs: 0, glMs: 0, overlayMs: 0 };
+
+  private setView(scale: number, x: number, y: number): void {
+    this.scale = scale;
+    this.offset = [x, y];
+    this.world.scale.set(scale);
+    this.world.position.set(x, y);
+  }
 
   private drawOverlays(): void {
-    const g = this.gfx;
+    const c = this.overlayCanvas;
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.host.clientWidth, h = this.host.clientHeight;
+    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) { c.width = Math.round(w * dpr); c.height = Math.round(h * dpr); }
+    const g = c.getContext("2d")!;
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, h);
     const o = this.overlays;
-    const s = this.world.scale.x || 1;
-    const px = 1 / s; // one screen pixel in world units
-    g.clear();
-    for (const t of this.labels.removeChildren()) t.destroy();
+    const s = this.scale, [ox, oy] = this.offset;
+    const X = (fs: number): number => ox + (fs + 0.5) * s;
+    const Y = (ss: number): number => oy + (ss + 0.5) * s;
+    g.font = "12px system-ui, sans-serif";
     if (o.rings) {
       const [cx, cy] = o.rings.centre;
-      for (const r of o.rings.list) {
-        g.circle(cx + 0.5, cy + 0.5, r.radiusPx);
-        const label = new Text({ text: `${r.dAngstrom} Å`, style: { fill: 0xf0c040, fontSize: 12, fontFamily: "sans-serif" } });
-        label.scale.set(px);
-        label.position.set(cx + 0.5 + r.radiusPx * Math.SQRT1_2 + 2 * px, cy + 0.5 - r.radiusPx * Math.SQRT1_2 - 14 * px);
-        this.labels.addChild(label);
-      }
-      g.stroke({ width: 1 * px, color: 0xf0c040, alpha: 0.7 });
+      g.strokeStyle = "rgba(240,192,64,0.75)"; g.fillStyle = "#f0c040"; g.lineWidth = 1;
+      g.beginPath();
+      for (const r of o.rings.list) { g.moveTo(X(cx) + r.radiusPx * s, Y(cy)); g.arc(X(cx), Y(cy), r.radiusPx * s, 0, 2 * Math.PI); }
+      g.stroke();
+      for (const r of o.rings.list) g.fillText(`${r.dAngstrom} Å`, X(cx) + r.radiusPx * s * Math.SQRT1_2 + 3, Y(cy) - r.radiusPx * s * Math.SQRT1_2 - 3);
     }
     if (o.predicted) {
-      const h = Math.max(3, 4 * px);
-      for (let i = 0; i < o.predicted.fs.length; i++) g.rect(o.predicted.fs[i]! + 0.5 - h, o.predicted.ss[i]! + 0.5 - h, 2 * h, 2 * h);
-      g.stroke({ width: 1.2 * px, color: 0x30d0ff, alpha: 0.9 });
+      const hs = Math.max(3, 3.5 * s);
+      g.strokeStyle = "rgba(48,208,255,0.9)"; g.lineWidth = 1.2;
+      g.beginPath();
+      for (let i = 0; i < o.predicted.fs.length; i++) g.rect(X(o.predicted.fs[i]!) - hs, Y(o.predicted.ss[i]!) - hs, 2 * hs, 2 * hs);
+      g.stroke();
     }
     if (o.peaks) {
-      const r = Math.max(4, 6 * px);
-      for (let i = 0; i < o.peaks.fs.length; i++) g.circle(o.peaks.fs[i]! + 0.5, o.peaks.ss[i]! + 0.5, r);
-      g.stroke({ width: 1.5 * px, color: 0xff5050, alpha: 0.95 });
+      const r = Math.max(4, 5 * s);
+      g.strokeStyle = "rgba(255,80,80,0.95)"; g.lineWidth = 1.5;
+      g.beginPath();
+      for (let i = 0; i < o.peaks.fs.length; i++) { const x = X(o.peaks.fs[i]!), y = Y(o.peaks.ss[i]!); g.moveTo(x + r, y); g.arc(x, y, r, 0, 2 * Math.PI); }
+      g.stroke();
     }
     if (o.axes) {
       const [cx, cy] = o.axes.centre;
+      g.lineWidth = 2.5; g.font = "bold 14px system-ui, sans-serif";
       o.axes.dirs.forEach((d, i) => {
-        g.moveTo(cx + 0.5, cy + 0.5).lineTo(cx + 0.5 + d[0], cy + 0.5 + d[1]);
-        g.stroke({ width: 2.5 * px, color: axisColours[i] ?? 0xffffff });
-        const label = new Text({ text: "abc"[i] ?? "", style: { fill: axisColours[i] ?? 0xffffff, fontSize: 14, fontWeight: "bold", fontFamily: "sans-serif" } });
-        label.scale.set(px);
-        label.position.set(cx + 0.5 + d[0] * 1.08, cy + 0.5 + d[1] * 1.08 - 7 * px);
-        this.labels.addChild(label);
+        g.strokeStyle = g.fillStyle = axisColours[i] ?? "#fff";
+        g.beginPath(); g.moveTo(X(cx), Y(cy)); g.lineTo(X(cx) + d[0] * s, Y(cy) + d[1] * s); g.stroke();
+        g.fillText("abc"[i] ?? "", X(cx) + d[0] * s * 1.1 - 4, Y(cy) + d[1] * s * 1.1 + 5);
       });
     }
     if (o.crosshair) {
-      const [cx, cy] = o.crosshair;
-      const arm = 25 * px, gap = 4 * px;
-      g.moveTo(cx + 0.5 - arm, cy + 0.5).lineTo(cx + 0.5 - gap, cy + 0.5).moveTo(cx + 0.5 + gap, cy + 0.5).lineTo(cx + 0.5 + arm, cy + 0.5);
-      g.moveTo(cx + 0.5, cy + 0.5 - arm).lineTo(cx + 0.5, cy + 0.5 - gap).moveTo(cx + 0.5, cy + 0.5 + gap).lineTo(cx + 0.5, cy + 0.5 + arm);
-      g.stroke({ width: 1.5 * px, color: 0x40ff80 });
+      const x = X(o.crosshair[0]), y = Y(o.crosshair[1]);
+      const arm = 22, gap = 4;
+      g.strokeStyle = "#40ff80"; g.lineWidth = 1.5;
+      g.beginPath();
+      g.moveTo(x - arm, y); g.lineTo(x - gap, y); g.moveTo(x + gap, y); g.lineTo(x + arm, y);
+      g.moveTo(x, y - arm); g.lineTo(x, y - gap); g.moveTo(x, y + gap); g.lineTo(x, y + arm);
+      g.stroke();
     }
   }
 
   private installMouse(): void {
-    const c = this.app.canvas;
-    let drag: { x: number; y: number; wx: number; wy: number } | null = null;
+    const c = this.overlayCanvas;
+    let drag: { x: number; y: number; ox: number; oy: number } | null = null;
     c.addEventListener("wheel", (e) => {
       e.preventDefault();
       const r = c.getBoundingClientRect();
       const mx = e.clientX - r.left, my = e.clientY - r.top;
-      const s0 = this.world.scale.x;
+      const s0 = this.scale;
       const s1 = Math.min(64, Math.max(0.05, s0 * Math.exp(-e.deltaY * 0.0015)));
-      this.world.position.set(mx - ((mx - this.world.position.x) * s1) / s0, my - ((my - this.world.position.y) * s1) / s0);
-      this.world.scale.set(s1);
-      this.drawOverlays();
+      this.setView(s1, mx - ((mx - this.offset[0]) * s1) / s0, my - ((my - this.offset[1]) * s1) / s0);
       this.render();
     }, { passive: false });
-    c.addEventListener("pointerdown", (e) => { drag = { x: e.clientX, y: e.clientY, wx: this.world.position.x, wy: this.world.position.y }; c.setPointerCapture(e.pointerId); });
+    c.addEventListener("pointerdown", (e) => { drag = { x: e.clientX, y: e.clientY, ox: this.offset[0], oy: this.offset[1] }; c.setPointerCapture(e.pointerId); });
     c.addEventListener("pointerup", (e) => { drag = null; c.releasePointerCapture(e.pointerId); });
     c.addEventListener("dblclick", () => this.fit());
     c.addEventListener("pointermove", (e) => {
       if (drag) {
-        this.world.position.set(drag.wx + e.clientX - drag.x, drag.wy + e.clientY - drag.y);
+        this.setView(this.scale, drag.ox + e.clientX - drag.x, drag.oy + e.clientY - drag.y);
         this.render();
       }
       const r = c.getBoundingClientRect();

@@ -4,11 +4,32 @@
  */
 import type { FrameImage, PeakList, StreamShotInfo } from "../../core/api/host-api.ts";
 import type { HostClient } from "../api/host-client.ts";
+import { thresholdedCenterOfMass } from "../../core/preproc/center-of-mass.ts";
+import { fitLorentz2d } from "../../core/preproc/lorentz-fit.ts";
+
+/**
+ * Direct-beam position estimated from the frame (thresholded centre of mass, then a 2-D Lorentzian
+ * fit: the pre-processing's own first steps, preprocessing.md §4–5), CXI convention; null if no beam.
+ */
+export function estimateBeamCentre(frame: FrameImage): readonly [number, number] | null {
+  const pixels = frame.pixels instanceof Float32Array ? frame.pixels : Float32Array.from(frame.pixels);
+  const f = { pixels, shape: frame.shape };
+  const com = thresholdedCenterOfMass(f, { threshold: 0.9, xrng: 800 });
+  if (!Number.isFinite(com.x) || !Number.isFinite(com.y)) return null;
+  const l = fitLorentz2d(f, com.x, com.y, { radiusPx: 30, maxShiftPx: 36 });
+  return l.accepted && Number.isFinite(l.x) && Number.isFinite(l.y) ? [l.x, l.y] : null;
+}
 
 export interface ShotBundle {
   readonly frame: FrameImage | null;
   readonly peaks: PeakList;
   readonly stream: StreamShotInfo | null;
+  /** Beam centre estimated from the frame (computed while fetching, off the render path). */
+  readonly beamCentre: readonly [number, number] | null;
+}
+
+function safeEstimate(frame: FrameImage): readonly [number, number] | null {
+  try { return estimateBeamCentre(frame); } catch { return null; }
 }
 
 export class FrameCache {
@@ -35,7 +56,8 @@ export class FrameCache {
         this.host.getPeaks({ datasetId, shotIndex: shot }),
         hasStream ? this.host.getStreamChunk({ datasetId, shotIndex: shot }) : Promise.resolve(null),
       ]);
-      const b = { frame, peaks, stream };
+      const beamCentre = frame ? safeEstimate(frame) : null;
+      const b = { frame, peaks, stream, beamCentre };
       this.ready.set(key, b);
       return b;
     })();
