@@ -98,6 +98,9 @@ describe("openDataset on h5py + hdf5plugin files", () => {
     }
     const lst = join(dir, "sel.lst");
     writeFileSync(lst, "gzip.h5 entry//1\nlz4.h5 //4\ngzip.h5 entry//3\nplain.h5\n");
+    const viaGlob = await openDataset([join(dir, "se?.lst")]);
+    assert.equal(viaGlob.dataset.files.length, 3, "a glob matching a .lst opens it as a list file");
+    viaGlob.close();
     const od = await openDataset([lst]);
     try {
       assert.deepEqual(od.dataset.files.map((f) => f.path), ["gzip.h5", "lz4.h5", "plain.h5"].map((f) => join(dir, f)));

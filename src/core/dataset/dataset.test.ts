@@ -190,3 +190,17 @@ describe("list files", () => {
     assert.throws(() => parseListFile("ok.h5\na b c", "bad.lst"), /bad\.lst:2:/);
   });
 });
+
+describe("mergeMeta", () => {
+  it("copies a per-file instrument scalar into a shot column", async () => {
+    const { mergeMeta } = await import("./merge-meta.ts");
+    const a = movieFile("r1.h5", 1, 1, 2), b = movieFile("r2.h5", 2, 1, 2);
+    const withMeta = (c: FileContentForDataset, v: number): FileContentForDataset => ({ ...c, file: { ...c.file, instrument: new Map([["detector/collection/shutter_time", v]]) } });
+    const { dataset } = datasetFromFiles([withMeta(a, 0.05), withMeta(b, 0.1)]);
+    const m = mergeMeta(dataset, "%/instrument/detector/collection/shutter_time");
+    assert.deepEqual(col(m.shots, "shutter_time"), [0.05, 0.05, 0.05, 0.1, 0.1, 0.1]);
+    const sel = getSelection(dataset, "frame >= 0");
+    assert.deepEqual(col(mergeMeta(sel, "detector/collection/shutter_time", "t").shots, "t"), [0.05, 0.05, 0.1, 0.1], "matched through file_raw");
+    assert.throws(() => mergeMeta(dataset, "nope/x"), /no file has instrument metadata 'nope\/x'/);
+  });
+});

@@ -82,9 +82,17 @@ export function expandFileSpecs(specs: readonly string[]): ExpandedSpecs {
     if (files.includes(f)) throw new Error(`${f} is given twice (${origin}); file names must be unique`);
     files.push(f);
   };
+  const concrete: { spec: string; origin: string }[] = [];
   for (const raw of specs) {
     const spec = raw.replace(/\\/g, "/");
-    if (spec.toLowerCase().endsWith(".lst") && !GLOB_CHARS.test(spec)) {
+    if (GLOB_CHARS.test(spec) && !existsSync(spec)) {
+      const found = expandGlob(spec).filter((f) => { try { return statSync(f).isFile(); } catch { return false; } });
+      if (found.length === 0) throw new Error(`${spec}: no files match`);
+      for (const f of found) concrete.push({ spec: f, origin: spec });
+    } else concrete.push({ spec, origin: "command line" });
+  }
+  for (const { spec, origin } of concrete) {
+    if (spec.toLowerCase().endsWith(".lst")) {
       if (!existsSync(spec)) throw new Error(`${spec}: list file not found`);
       const entries = parseListFile(readFileSync(spec, "utf8"), spec);
       if (entries.length === 0) throw new Error(`${spec}: list file is empty`);
@@ -94,12 +102,8 @@ export function expandFileSpecs(specs: readonly string[]): ExpandedSpecs {
         if (e.event !== undefined) { hasEvents = true; events.push({ file: f, event: e.event }); }
         if (!seen.has(f)) { seen.add(f); add(f, spec); }
       }
-    } else if (GLOB_CHARS.test(spec)) {
-      const found = expandGlob(spec).filter((f) => { try { return statSync(f).isFile(); } catch { return false; } });
-      if (found.length === 0) throw new Error(`${spec}: no files match`);
-      for (const f of found) add(f, spec);
     } else {
-      add(spec, "command line");
+      add(spec, origin);
     }
   }
   return { files, events, hasEvents };
