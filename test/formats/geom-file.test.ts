@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beamPositionPx, electronWavelengthAngstrom, parseGeom, parseGeomVector } from "../../src/core/formats/geom-file.ts";
+import { beamPositionPx, electronWavelengthAngstrom, formatGeom, formatGeomVector, parseGeom, parseGeomVector } from "../../src/core/formats/geom-file.ts";
 import { ellipticityMatrix, formatDiffractemGeometry } from "../../src/core/formats/geom-diffractem.ts";
 
 const FIX = "/work/shared/fixtures/crystfel";
@@ -97,5 +97,24 @@ describe("formatDiffractemGeometry", () => {
     assert.deepEqual(g.clen, { kind: "path", path: "/%/shots/clen", unit: null });
     assert.equal(g.wavelengthKey, "wavelength");
     assert.equal(p.keys.get("mask"), undefined);
+  });
+});
+
+describe("formatGeom", () => {
+  it("round-trips the fixture and writes edited panels", () => {
+    const g = parseGeom(readFileSync(join(FIX, "lyso_ed.geom"), "utf8"));
+    const text = formatGeom(g, ["written by a test"]);
+    assert.ok(text.startsWith("; written by a test\n"));
+    assert.match(text, /^p0\/fs = \+1\.000000x \+0\.000000y$/m);
+    const back = parseGeom(text);
+    const strip = (ps: typeof g.panels): unknown => ps.map(({ keys, ...rest }) => ({ ...rest, data: keys.get("data"), mask: keys.get("mask") }));
+    assert.deepEqual(strip(back.panels), strip(g.panels));
+    assert.equal(back.wavelengthAngstrom, g.wavelengthAngstrom);
+    assert.deepEqual(back.dims, g.dims);
+    const moved = { ...g, panels: [{ ...g.panels[0]!, cornerXPx: -700.125, ss: { x: -0.0028, y: 1.0112, z: 0.001 } }] };
+    const p = parseGeom(formatGeom(moved)).panels[0]!;
+    assert.equal(p.cornerXPx, -700.125);
+    assert.deepEqual(p.ss, { x: -0.0028, y: 1.0112, z: 0.001 });
+    assert.equal(formatGeomVector({ x: -0, y: 0.5, z: 0 }), "-0.000000x +0.500000y");
   });
 });

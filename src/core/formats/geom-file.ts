@@ -233,3 +233,34 @@ export function beamPositionPx(p: GeomPanel): { fs: number; ss: number } {
   const ss = (-p.fs.x * p.cornerYPx + p.fs.y * p.cornerXPx) / det;
   return { fs: fs + p.minFs, ss: ss + p.minSs };
 }
+
+/** `+1.000000x +0.000000y` (z term only when non-zero). */
+export function formatGeomVector(v: GeomVector): string {
+  const t = (x: number, axis: string): string => `${x < 0 || Object.is(x, -0) ? "-" : "+"}${Math.abs(x).toFixed(6)}${axis}`;
+  return `${t(v.x, "x")} ${t(v.y, "y")}${v.z !== 0 ? ` ${t(v.z, "z")}` : ""}`;
+}
+
+const PANEL_NUMERIC = new Set(["min_fs", "max_fs", "min_ss", "max_ss", "corner_x", "corner_y", "fs", "ss"]);
+
+/**
+ * Writes a geometry file: the global entries verbatim (in order), then each panel's ranges,
+ * corner and fs/ss vectors from its numeric fields (so edited panels are written as edited)
+ * and its other keys where they differ from the global value. `comments` go first as `; …`.
+ */
+export function formatGeom(g: Pick<GeometryFile, "globals" | "panels" | "badRegions">, comments: readonly string[] = []): string {
+  const out = comments.map((c) => `; ${c}`);
+  if (out.length > 0) out.push("");
+  for (const [k, v] of g.globals) out.push(`${k} = ${v}`);
+  for (const p of g.panels) {
+    out.push("");
+    out.push(`${p.name}/min_fs = ${p.minFs}`, `${p.name}/max_fs = ${p.maxFs}`, `${p.name}/min_ss = ${p.minSs}`, `${p.name}/max_ss = ${p.maxSs}`);
+    out.push(`${p.name}/corner_x = ${p.cornerXPx}`, `${p.name}/corner_y = ${p.cornerYPx}`);
+    out.push(`${p.name}/fs = ${formatGeomVector(p.fs)}`, `${p.name}/ss = ${formatGeomVector(p.ss)}`);
+    for (const [k, v] of p.keys) if (!PANEL_NUMERIC.has(k) && g.globals.get(k) !== v) out.push(`${p.name}/${k} = ${v}`);
+  }
+  for (const [name, keys] of g.badRegions) {
+    out.push("");
+    for (const [k, v] of keys) out.push(`${name}/${k} = ${v}`);
+  }
+  return out.join("\n") + "\n";
+}
