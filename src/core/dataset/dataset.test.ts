@@ -204,3 +204,19 @@ describe("mergeMeta", () => {
     assert.throws(() => mergeMeta(dataset, "nope/x"), /no file has instrument metadata 'nope\/x'/);
   });
 });
+
+describe("getRandomSubset", () => {
+  it("picks n distinct matching shots deterministically from the seed", async () => {
+    const { getRandomSubset } = await import("./selection.ts");
+    const { dataset } = datasetFromFiles([movieFile("r1.h5", 1, 10, 5)]);
+    const a = getRandomSubset(dataset, 7, 42, "frame >= 0");
+    const b = getRandomSubset(dataset, 7, 42, "frame >= 0");
+    const c = getRandomSubset(dataset, 7, 43, "frame >= 0");
+    assert.equal(a.shots.length, 7);
+    assert.deepEqual(col(a.shots, "Event_raw"), col(b.shots, "Event_raw"));
+    assert.notDeepEqual(col(a.shots, "Event_raw"), col(c.shots, "Event_raw"));
+    assert.ok(col(a.shots, "frame").every((f) => (f as number) >= 0));
+    assert.equal(new Set(col(a.shots, "Event_raw")).size, 7);
+    assert.equal(getRandomSubset(dataset, 100, 1, "frame == 0").shots.length, 10);
+  });
+});

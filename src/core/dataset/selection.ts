@@ -137,3 +137,32 @@ export function columnValues(c: Column): (number | boolean | string)[] {
   if (c.type === "string") return [...c.data];
   return Array.from(c.data);
 }
+
+/** Deterministic PRNG (mulberry32) in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `n` shots chosen at random (deterministic from `seed`) among those matching `query` (default: all),
+ * kept in their original order, then getSelection (data-model.md §7.2 get_random_subset).
+ */
+export function getRandomSubset(ds: Dataset, n: number, seed: number, query?: string, opts: GetSelectionOptions = {}): Dataset {
+  const pool = Array.from(query === undefined ? Int32Array.from({ length: ds.shots.length }, (_, i) => i) : maskToIndices(evaluateQuery(ds.shots, query)));
+  if (!Number.isInteger(n) || n < 0) throw new Error(`getRandomSubset: n must be a non-negative integer, got ${n}`);
+  const rand = mulberry32(seed);
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  const mask = new Uint8Array(ds.shots.length);
+  for (const i of pool.slice(0, Math.min(n, pool.length))) mask[i] = 1;
+  return getSelection({ ...ds, shots: withColumn(ds.shots, "selected", boolColumn(mask)) }, undefined, { fileSuffix: "_rnd.h5", ...opts });
+}
