@@ -54,5 +54,9 @@ describe("parsePreProcOpts", () => {
     assert.equal(overridePreProcOpt(o, "select_query", "frame >= 0").select_query, "frame >= 0");
     assert.throws(() => overridePreProcOpt(o, "float", "maybe"), /'float' must be a boolean/);
     assert.throws(() => overridePreProcOpt(o, "nope", "1"), /unknown option 'nope'/);
+    const n = overridePreProcOpt(o, "peak_search_params.min-snr", "4.5");
+    assert.equal(n.peak_search_params["min-snr"], 4.5);
+    assert.equal(n.peak_search_params["max-res"], 600);
+    assert.throws(() => overridePreProcOpt(o, "peak_search_params.threshold", "x"), /'peak_search_params.threshold' must be a number/);
   });
 });

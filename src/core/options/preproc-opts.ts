@@ -264,9 +264,17 @@ export function parsePreProcOpts(text: string, source = "options"): ParsedPrePro
 
 /** Returns options with one key overridden from a command-line string (typed like the key's default). */
 export function overridePreProcOpt(opts: PreProcOpts, key: string, value: string): PreProcOpts {
-  if (!(key in kinds)) throw new Error(`unknown option '${key}'`);
   let v: unknown;
   try { v = parseYaml(value); } catch { v = value; }
+  const dot = key.indexOf(".");
+  if (dot > 0) {
+    // nested key of a mapping option, e.g. peak_search_params.min-snr=4
+    const top = key.slice(0, dot), sub = key.slice(dot + 1);
+    if (top !== "peak_search_params" && top !== "indexing_params" && top !== "integration_params") throw new Error(`unknown option '${key}'`);
+    const { opts: next } = preProcOptsFromObject({ ...opts, [top]: { ...opts[top], [sub]: v } }, "command line");
+    return next;
+  }
+  if (!(key in kinds)) throw new Error(`unknown option '${key}'`);
   const kind = (kinds as Record<string, Kind>)[key]!;
   if ((kind === "string" || kind === "string?") && typeof v !== "string" && v !== null) v = value;
   const { opts: next } = preProcOptsFromObject({ ...opts, [key]: v }, "command line");

@@ -36,7 +36,8 @@ A frame that cannot be read or processed is reported with its shot and Event, wr
 Options:
   --opts FILE         diffractem pre-processing options (YAML or JSON; unknown keys are reported)
   --out DIR           output folder (created)
-  --set KEY=VALUE     override one option (repeatable), e.g. --set min_peaks=15
+  --set KEY=VALUE     override one option (repeatable), e.g. --set min_peaks=15,
+                      --set peak_search_params.min-snr=4
   --list FILE         list file of processed outputs (default DIR/processed.lst)
   --mask FILE         dead-pixel mask TIFF, non-zero = dead (default: the 'pxmask' option, if the file exists)
   --reference FILE    flat-field gain TIFF (default: the 'reference' option, if the file exists)
