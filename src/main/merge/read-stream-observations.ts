@@ -1,13 +1,12 @@
 /**
- * Streams a CrystFEL .stream file line by line into columnar merge observations (bounded memory: only
- * the typed columns grow). Private, minimal reader for merging: the full stream model lives in
- * src/core/formats/stream-reader.ts (helper "formats"); this one extracts only what merging needs.
- * Incomplete chunks (truncated file, malformed reflection lines) are skipped with a warning naming the
- * file, event and line, as partialator does.
+ * Reads CrystFEL .stream files chunk by chunk (helper "formats"' stream index and chunk parser) into
+ * columnar merge observations (bounded memory: only the typed columns grow). Incomplete chunks
+ * (truncated file, malformed reflection lines) are skipped with a warning naming the file, chunk and
+ * line, as partialator does.
  */
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import type { CrystalInputs, Observations } from "../../core/merging/observations.ts";
+import { readStreamChunks } from "../stream/stream-index.ts";
 
 /** hc in eV·Å: λ[Å] = HC_EV_A / E[eV] (CrystFEL writes photon_energy_eV = hc/λ also for electrons). */
 const HC_EV_A = 12398.41984332;
@@ -44,24 +43,11 @@ export interface StreamObservations {
   readonly chunks: number;
 }
 
-interface CrystalState {
-  astar: number[] | null;
-  bstar: number[] | null;
-  cstar: number[] | null;
-  profileRadius: number;
-  resLimit: number;
-  inReflections: boolean;
-}
-
-const vec = (line: string, path: string, lineNo: number): number[] => {
-  const m = /=\s*([-+\d.eE]+)\s+([-+\d.eE]+)\s+([-+\d.eE]+)/.exec(line);
-  if (m === null) throw new Error(`${path}:${lineNo}: cannot parse reciprocal vector "${line}"`);
-  return [Number(m[1]), Number(m[2]), Number(m[3])];
-};
-
 /**
  * Reads observations of every crystal of one or more streams, crystal indices continuing across files
- * (stream order). `maxCrystals` stops early (like partialator --stop-after).
+ * (stream order). `maxCrystals` stops early (like partialator --stop-after). Chunks come from the
+ * stream index of helper "formats" (src/main/stream/stream-index.ts): broken chunks are reported as
+ * warnings and skipped.
  */
 export async function readStreamObservations(paths: readonly string[], opts: { maxCrystals?: number; onProgress?: (bytes: number) => void } = {}): Promise<StreamObservations> {
   const crystal = new Growable((n) => new Int32Array(n));
@@ -72,7 +58,6 @@ export async function readStreamObservations(paths: readonly string[], opts: { m
   const S = new Growable((n) => new Float64Array(n));
   const D = new Growable((n) => new Float64Array(n));
   const X = new Growable((n) => new Float64Array(n));
-  const cols = [crystal, H, K, L, I, S, D, X];
   const profile: number[] = [];
   const resLimit: number[] = [];
   const labels: string[] = [];
@@ -80,132 +65,55 @@ export async function readStreamObservations(paths: readonly string[], opts: { m
   let firstWavelength = Number.NaN;
   let chunks = 0;
   const maxCrystals = opts.maxCrystals ?? Number.POSITIVE_INFINITY;
-
-  for (const path of paths) {
+  let bytesBefore = 0;
+  outer: for (const path of paths) {
+    if (!existsSync(path)) throw new Error(`stream ${path} does not exist`);
     let headerWavelength = Number.NaN;
-    let inChunk = false;
-    let chunkStartRows = 0;
-    let chunkStartCrystals = 0;
-    let filename = "";
-    let event = "";
-    let wavelength = Number.NaN;
-    let cr: CrystalState | null = null;
-    let lineNo = 0;
-    let chunkBad = false;
-    let bytes = 0;
-    const rl = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
-    const abandonChunk = (why: string): void => {
-      warnings.push(`${path}: ${why} (chunk ${filename} ${event}, line ${lineNo}); chunk skipped`);
-      for (const c of cols) c.truncate(chunkStartRows);
-      profile.length = resLimit.length = labels.length = chunkStartCrystals;
-      chunkBad = true;
-      cr = null;
-    };
-    for await (const line of rl) {
-      lineNo++;
-      bytes += line.length + 1;
-      if (opts.onProgress !== undefined && (lineNo & 0xffff) === 0) opts.onProgress(bytes);
-      if (!inChunk) {
-        if (line.startsWith("----- Begin chunk -----")) {
-          if (labels.length >= maxCrystals) break;
-          inChunk = true;
-          chunkBad = false;
-          chunkStartRows = crystal.length;
-          chunkStartCrystals = labels.length;
-          filename = event = "";
-          wavelength = headerWavelength;
-          cr = null;
-          chunks++;
-        } else if (line.startsWith("wavelength = ")) {
-          const m = /wavelength = ([\d.eE+-]+)\s*(A|m)?/.exec(line);
-          if (m !== null) headerWavelength = Number(m[1]) * (m[2] === "m" ? 1e10 : 1);
-        }
+    try {
+      const headText = readFirstBytes(path, 65536);
+      const m = /^wavelength\s*=\s*([\d.eE+-]+)\s*(A|m)?/m.exec(headText.split("----- Begin chunk -----")[0] ?? "");
+      if (m !== null) headerWavelength = Number(m[1]) * (m[2] === "m" ? 1e10 : 1);
+    } catch {
+      // header wavelength is only a fallback
+    }
+    let lastEnd = 0;
+    for await (const res of readStreamChunks(path)) {
+      chunks++;
+      lastEnd = res.location.offset + res.location.length;
+      opts.onProgress?.(bytesBefore + lastEnd);
+      if (res.error !== null) {
+        warnings.push(`${res.error.message}; chunk ${res.location.filename} ${res.location.event} skipped`);
         continue;
       }
-      if (line.startsWith("----- End chunk -----")) {
-        if (cr !== null && !chunkBad) abandonChunk("crystal block not terminated");
-        inChunk = false;
-        continue;
-      }
-      if (line.startsWith("----- Begin chunk -----")) {
-        abandonChunk("chunk not terminated");
-        // restart a chunk at this line
-        inChunk = true;
-        chunkBad = false;
-        chunkStartRows = crystal.length;
-        chunkStartCrystals = labels.length;
-        wavelength = headerWavelength;
-        chunks++;
-        continue;
-      }
-      if (chunkBad) continue;
-      const c: CrystalState | null = cr;
-      if (c !== null && c.inReflections) {
-        if (line.startsWith("End of reflections")) {
-          c.inReflections = false;
-          continue;
+      const ch = res.chunk;
+      const e = Number(ch.fields.get("photon_energy_eV") ?? Number.NaN);
+      const wl = Number(ch.fields.get("wavelength_A") ?? Number.NaN);
+      const wavelength = e > 0 ? HC_EV_A / e : wl > 0 ? wl : headerWavelength;
+      if (Number.isNaN(firstWavelength)) firstWavelength = wavelength;
+      const kk = 10 / wavelength; // 1/λ, nm⁻¹
+      let nCr = 0;
+      for (const cr of ch.crystals) {
+        if (labels.length >= maxCrystals) break outer;
+        const ci = labels.length;
+        profile.push(cr.profileRadiusInvNm ?? Number.NaN);
+        resLimit.push(cr.resolutionLimitInvNm ?? Number.NaN);
+        labels.push(`${ch.filename} ${ch.event} #${nCr++}`.trim());
+        const a = cr.basis.astar, b = cr.basis.bstar, c = cr.basis.cstar;
+        const r = cr.reflections;
+        for (let i = 0; i < r.count; i++) {
+          const h = r.h[i]!, k = r.k[i]!, l = r.l[i]!;
+          const qx = h * a[0] + k * b[0] + l * c[0];
+          const qy = h * a[1] + k * b[1] + l * c[1];
+          const qz = h * a[2] + k * b[2] + l * c[2];
+          crystal.push(ci);
+          H.push(h); K.push(k); L.push(l); I.push(r.intensity[i]!); S.push(r.sigma[i]!);
+          D.push(Math.hypot(qx, qy, qz));
+          // Ewald sphere centred at (0, 0, −1/λ), as CrystFEL's check_reflection
+          X.push(Number.isFinite(kk) ? kk - Math.hypot(qx, qy, qz + kk) : Number.NaN);
         }
-        if (line.startsWith("   h    k    l")) continue;
-        const f = line.trim().split(/\s+/);
-        if (f.length < 5) {
-          abandonChunk(`malformed reflection line "${line}"`);
-          continue;
-        }
-        const h = Number(f[0]), k = Number(f[1]), l = Number(f[2]), inten = Number(f[3]), sig = Number(f[4]);
-        if (!Number.isInteger(h) || !Number.isInteger(k) || !Number.isInteger(l) || !Number.isFinite(inten) || !Number.isFinite(sig) || f.length < 9) {
-          abandonChunk(`malformed reflection line "${line}"`);
-          continue;
-        }
-        const a = c.astar!, b = c.bstar!, cs = c.cstar!;
-        const qx = h * a[0]! + k * b[0]! + l * cs[0]!;
-        const qy = h * a[1]! + k * b[1]! + l * cs[1]!;
-        const qz = h * a[2]! + k * b[2]! + l * cs[2]!;
-        const kk = 10 / wavelength; // 1/λ in nm⁻¹
-        crystal.push(labels.length - 1);
-        H.push(h); K.push(k); L.push(l); I.push(inten); S.push(sig);
-        D.push(Math.hypot(qx, qy, qz));
-        // Ewald sphere centred at (0, 0, −1/λ), as CrystFEL's check_reflection
-        X.push(Number.isFinite(kk) ? kk - Math.hypot(qx, qy, qz + kk) : Number.NaN);
-        continue;
-      }
-      if (line.startsWith("photon_energy_eV = ")) {
-        const e = Number(line.slice(19));
-        if (e > 0) wavelength = HC_EV_A / e;
-        if (Number.isNaN(firstWavelength)) firstWavelength = wavelength;
-      } else if (line.startsWith("wavelength_A = ") || line.startsWith("wavelength = ")) {
-        const w = Number(line.split("=")[1]!.trim().split(/\s+/)[0]);
-        if (w > 0) wavelength = w;
-      } else if (line.startsWith("Image filename: ")) filename = line.slice(16);
-      else if (line.startsWith("Event: ")) event = line.slice(7);
-      else if (line.startsWith("--- Begin crystal")) {
-        cr = { astar: null, bstar: null, cstar: null, profileRadius: Number.NaN, resLimit: Number.NaN, inReflections: false };
-      } else if (c !== null) {
-        if (line.startsWith("astar = ")) c.astar = vec(line, path, lineNo);
-        else if (line.startsWith("bstar = ")) c.bstar = vec(line, path, lineNo);
-        else if (line.startsWith("cstar = ")) c.cstar = vec(line, path, lineNo);
-        else if (line.startsWith("profile_radius = ")) c.profileRadius = Number(line.slice(17).split(/\s+/)[0]);
-        else if (line.startsWith("diffraction_resolution_limit = ")) c.resLimit = Number(line.slice(31).split(/\s+/)[0]);
-        else if (line.startsWith("Reflections measured after indexing")) {
-          if (c.astar === null || c.bstar === null || c.cstar === null) {
-            abandonChunk("crystal has no astar/bstar/cstar");
-            continue;
-          }
-          if (labels.length >= maxCrystals) {
-            cr = null;
-            continue;
-          }
-          c.inReflections = true;
-          profile.push(c.profileRadius);
-          resLimit.push(c.resLimit);
-          labels.push(`${filename} ${event}`.trim() + ` #${labels.length - chunkStartCrystals}`);
-        } else if (line.startsWith("--- End crystal")) cr = null;
       }
     }
-    if (inChunk && !chunkBad) {
-      lineNo++;
-      abandonChunk("file ends inside the chunk (truncated stream)");
-    }
-    opts.onProgress?.(bytes);
+    bytesBefore += lastEnd;
   }
   const count = crystal.length;
   return {
@@ -215,4 +123,15 @@ export async function readStreamObservations(paths: readonly string[], opts: { m
     warnings,
     chunks,
   };
+}
+
+function readFirstBytes(path: string, n: number): string {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(n);
+    const got = readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
 }
