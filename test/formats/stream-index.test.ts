@@ -11,6 +11,8 @@ const STREAM = join(FIX, "lyso_ed.stream");
 const TRUNC = join(FIX, "lyso_ed_truncated.stream");
 const text = readFileSync(STREAM, "utf8");
 const expectedOffsets: number[] = [];
+const reference = parseStream(text, STREAM).chunks;
+const parsed = (i: number): number => reference[i]!.crystals[0]!.reflections.count;
 for (let i = text.indexOf("----- Begin chunk -----"); i >= 0; i = text.indexOf("----- Begin chunk -----", i + 1)) expectedOffsets.push(i);
 
 describe("StreamFile (index once, parse on demand)", () => {
@@ -97,6 +99,36 @@ describe("StreamFile (index once, parse on demand)", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it("handles a header-only stream that gets chunks later, and CRLF line ends", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "serialed-stream-"));
+    try {
+      const p = join(dir, "new.stream");
+      writeFileSync(p, text.slice(0, expectedOffsets[0]!));
+      const f = await StreamFile.open(p);
+      try {
+        assert.equal(f.chunks.length, 0);
+        assert.equal(f.header.formatVersion, "2.3");
+        appendFileSync(p, text.slice(expectedOffsets[0]!, expectedOffsets[2]!));
+        assert.equal(await f.refresh(), 2);
+        assert.equal((await f.readChunk(1)).event, "//1");
+      } finally {
+        await f.close();
+      }
+      const crlf = join(dir, "crlf.stream");
+      writeFileSync(crlf, text.slice(0, expectedOffsets[3]!).replaceAll("\n", "\r\n"));
+      const g = await StreamFile.open(crlf, { blockBytes: 16384 });
+      try {
+        assert.deepEqual(g.chunks.map((c) => [c.event, c.complete]), [["//0", true], ["//1", true], ["//2", true]]);
+        const c2 = await g.readChunk(2);
+        assert.equal(c2.crystals[0]!.reflections.count, parsed(2));
+        assert.equal(c2.peaks.panel[0], "p0");
+      } finally {
+        await g.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it("rejects files that are not streams", async () => {
     const dir = mkdtempSync(join(tmpdir(), "serialed-stream-"));
     try {
@@ -112,7 +144,7 @@ describe("StreamFile (index once, parse on demand)", () => {
 
 describe("readStreamChunks (sequential, bounded memory)", () => {
   it("reads every chunk of the fixture equal to the in-memory parse", async () => {
-    const ref = parseStream(text, STREAM).chunks;
+    const ref = reference;
     let n = 0;
     for await (const r of readStreamChunks(STREAM, { blockBytes: 50000 })) {
       assert.equal(r.error, null);
