@@ -66,6 +66,11 @@ describe("StreamFile (index once, parse on demand)", () => {
       assert.equal(f.chunks[2]!.event, "//2");
       assert.equal(f.chunks[2]!.offset + f.chunks[2]!.length, 398686);
       assert.equal((await f.readChunk(1)).event, "//1");
+      // Concurrent reads of a broken chunk report the same absolute line.
+      const both = await Promise.allSettled([f.readChunk(2), f.readChunk(2), f.readChunk(0)]);
+      assert.deepEqual(both.map((r) => r.status), ["rejected", "rejected", "fulfilled"]);
+      const msgs = both.slice(0, 2).map((r) => ((r as PromiseRejectedResult).reason as Error).message);
+      assert.equal(msgs[0], msgs[1]);
       await assert.rejects(f.readChunk(2), (e: Error) => {
         assert.match(e.message, /lyso_ed_truncated\.stream:6153 \(chunk 3 at byte 365997, image sim_ed\.h5 event \/\/2\): reflection line has 4 fields/);
         return true;

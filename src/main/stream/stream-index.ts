@@ -44,8 +44,14 @@ class LineCounter {
   private upTo = 0;
   private lines = 0;
   constructor(private readonly fh: FileHandle) {}
-  /** 1-based line number of the line starting at byte `offset`. */
-  async lineAt(offset: number): Promise<number> {
+  private queue: Promise<unknown> = Promise.resolve();
+  /** 1-based line number of the line starting at byte `offset` (calls are serialised). */
+  lineAt(offset: number): Promise<number> {
+    const next = this.queue.then(() => this.count(offset));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+  private async count(offset: number): Promise<number> {
     if (offset < this.upTo) { this.upTo = 0; this.lines = 0; }
     const block = 4 * 1024 * 1024;
     while (this.upTo < offset) {
