@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { checkHklStats, compareHklStats } from "../../../core/merging/merge-stats.ts";
 import { crystalsCurve, defaultCurveSizes } from "../../../core/merging/crystals-curve.ts";
+import { chooseExposure } from "../../../core/merging/exposure-choice.ts";
 import { pointGroup } from "../../../core/symmetry/point-groups.ts";
 import { spaceGroup } from "../../../core/symmetry/space-groups.ts";
 import { getNumber, getString, parseArgs } from "../args.ts";
@@ -12,12 +13,17 @@ import { writeFileAtomic } from "../../merge/write-atomic.ts";
 
 export const summary = "Merging statistics per shell (completeness, multiplicity, I/σ, CC½, CC*, Rsplit) and vs crystals";
 export const usage = `Usage: serialed stats out.hkl --cell c.cell [options]
+       serialed stats run1.hkl run2.hkl … --cell c.cell [options]     (exposure / run comparison)
 
 Shells of equal reciprocal volume between the data limits (or --lowres/--highres). Per shell and
 overall: nref, possible (asymmetric unit of the point group, centring absences removed; with
 --spacegroup also screw/glide absences), completeness, measurements, multiplicity, mean I/σ(I);
 if out.hkl1 and out.hkl2 exist beside out.hkl: CC½, CC* and Rsplit between them (list 2 scaled
 to list 1 as compare_hkl does). Numbers match CrystFEL 0.12.0 check_hkl / compare_hkl.
+
+With several .hkl files (e.g. the same crystals integrated over different dose-fraction frame
+ranges, each merged with serialed merge), prints one row per run on common shells — overall and
+highest-shell completeness, I/σ and CC½ — and names the run with the best high-resolution CC½.
 
 Options:
   --cell FILE          CrystFEL unit cell file (required)
@@ -45,8 +51,9 @@ export async function run(args: string[]): Promise<number> {
     console.error("serialed stats: need out.hkl and --cell (see --help)");
     return 2;
   }
-  const list = loadHkl(file);
   const cell = loadCell(cellPath);
+  if (p.positional.length > 1) return compareRuns(p.positional, cell, getString(p, "symmetry"), getNumber(p, "shells", 10, { integer: true, min: 1 }), getString(p, "json"), getString(p, "csv"));
+  const list = loadHkl(file);
   const symmetry = getString(p, "symmetry") ?? list.symmetry;
   if (symmetry === null) throw new Error(`${file} has no Symmetry: line; give --symmetry`);
   const pg = pointGroup(symmetry);
@@ -86,5 +93,29 @@ export async function run(args: string[]): Promise<number> {
     writeFileAtomic(csv, toCsv(rows));
     if (curve !== null) writeFileAtomic(`${csv}.curve.csv`, toCsv(curve));
   }
+  return 0;
+}
+
+function compareRuns(files: readonly string[], cell: ReturnType<typeof loadCell>, symmetry: string | undefined, nShells: number, json: string | undefined, csv: string | undefined): number {
+  const runs = files.map((f) => {
+    const merged = loadHkl(f);
+    const [p1, p2] = halfSetPaths(f);
+    const halves = existsSync(p1) && existsSync(p2) ? ([loadHkl(p1), loadHkl(p2)] as const) : null;
+    if (halves === null) console.error(`note: ${p1} / ${p2} not found, no CC½ for ${f}`);
+    return { label: f, merged, halves };
+  });
+  const sym = symmetry ?? runs[0]!.merged.symmetry;
+  if (sym === null) throw new Error(`${files[0]} has no Symmetry: line; give --symmetry`);
+  const choice = chooseExposure(runs, cell, pointGroup(sym), { nShells });
+  const hs = choice.runs[0]!.highShell;
+  const head = ["run", "nref", "compl%", "mult", "I/σ", "CC½", `high ${(10 / hs.minInvNm).toFixed(2)}–${(10 / hs.maxInvNm).toFixed(2)} Å: compl%`, "I/σ", "CC½"];
+  const n = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d) : "nan");
+  const body = choice.runs.map((r, i) => [`${i === choice.best ? "*" : " "} ${r.label}`, String(r.nref), n(r.completeness, 2), n(r.multiplicity, 2), n(r.meanIOverSigma, 2), n(r.ccHalf, 4), n(r.highShell.completeness, 2), n(r.highShell.meanIOverSigma, 2), n(r.highShell.ccHalf, 4)]);
+  const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join("  ");
+  process.stdout.write([line(head), ...body.map(line)].join("\n") + "\n");
+  process.stdout.write(`best exposure (highest-shell CC½): ${choice.runs[choice.best]!.label}\n`);
+  if (json !== undefined) writeFileAtomic(json, toJson(choice));
+  if (csv !== undefined) writeFileAtomic(csv, toCsv(choice.runs));
   return 0;
 }
