@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beamPositionPx, electronWavelengthAngstrom, formatGeom, formatGeomVector, parseGeom, parseGeomVector } from "../../src/core/formats/geom-file.ts";
+import { beamPositionPx, electronWavelengthAngstrom, formatGeom, formatGeomVector, panelMasks, parseGeom, parseGeomVector } from "../../src/core/formats/geom-file.ts";
 import { ellipticityMatrix, formatDiffractemGeometry } from "../../src/core/formats/geom-diffractem.ts";
 
 const FIX = "/work/shared/fixtures/crystfel";
@@ -116,5 +116,17 @@ describe("formatGeom", () => {
     assert.equal(p.cornerXPx, -700.125);
     assert.deepEqual(p.ss, { x: -0.0028, y: 1.0112, z: 0.001 });
     assert.equal(formatGeomVector({ x: -0, y: 0.5, z: 0 }), "-0.000000x +0.500000y");
+  });
+});
+
+describe("panelMasks", () => {
+  it("reads old-style and CrystFEL 0.10 mask keys", () => {
+    const d = parseGeom(formatDiffractemGeometry({ wavelengthAngstrom: 0.0251, cameraLength: 1.58, pixelSizeM: 55e-6, xsize: 10, ysize: 10 }));
+    assert.deepEqual(panelMasks(d.panels[0]!), [{ data: "/mask", file: "pxmask.h5", goodBits: 1, badBits: 0 }]);
+    const base = "p0/min_fs = 0\np0/max_fs = 9\np0/min_ss = 0\np0/max_ss = 9\np0/corner_x = -5\np0/corner_y = -5\np0/fs = x\np0/ss = y\n";
+    const g = parseGeom(`mask0_data = /entry/mask\nmask0_goodbits = 0x00\nmask0_badbits = 0xff\nmask1_data = /other\nmask1_file = m.h5\n${base}`);
+    assert.deepEqual(panelMasks(g.panels[0]!), [{ data: "/entry/mask", file: null, goodBits: 0, badBits: 255 }, { data: "/other", file: "m.h5", goodBits: 0, badBits: 0 }]);
+    assert.deepEqual(panelMasks(parseGeom(base).panels[0]!), []);
+    assert.throws(() => panelMasks(parseGeom(`mask = /m\nmask_good = banana\n${base}`).panels[0]!, "g.geom"), /g\.geom: panel 'p0': mask_good must be a non-negative integer/);
   });
 });

@@ -264,3 +264,34 @@ export function formatGeom(g: Pick<GeometryFile, "globals" | "panels" | "badRegi
   }
   return out.join("\n") + "\n";
 }
+
+/** One pixel mask of a panel: pixel usable iff (m & goodBits) == goodBits and (m & badBits) == 0. */
+export interface GeomMask {
+  /** Dataset path inside the mask file (or the image file when `file` is null). */
+  readonly data: string;
+  readonly file: string | null;
+  readonly goodBits: number;
+  readonly badBits: number;
+}
+
+/**
+ * The masks of a panel, from the old keys (`mask`, `mask_file`, `mask_good`, `mask_bad`) and the
+ * CrystFEL ≥ 0.10 keys (`mask0_data`, `mask0_file`, `mask0_goodbits`, `mask0_badbits`, …, mask7).
+ */
+export function panelMasks(p: GeomPanel, source = "geometry file"): GeomMask[] {
+  const bits = (key: string): number => {
+    const v = p.keys.get(key);
+    if (v === undefined) return 0;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${source}: panel '${p.name}': ${key} must be a non-negative integer (e.g. 0x01), got '${v}'`);
+    return n;
+  };
+  const out: GeomMask[] = [];
+  const old = p.keys.get("mask");
+  if (old !== undefined) out.push({ data: old, file: p.keys.get("mask_file") ?? null, goodBits: bits("mask_good"), badBits: bits("mask_bad") });
+  for (let i = 0; i < 8; i++) {
+    const d = p.keys.get(`mask${i}_data`);
+    if (d !== undefined) out.push({ data: d, file: p.keys.get(`mask${i}_file`) ?? null, goodBits: bits(`mask${i}_goodbits`), badBits: bits(`mask${i}_badbits`) });
+  }
+  return out;
+}
