@@ -293,8 +293,9 @@ export async function runPreprocess(job: PreprocessJob): Promise<PreprocessResul
         listEntries.push(output);
       } catch (e) {
         if (job.signal?.aborted) { cancelled = true; break; }
-        const msg = e instanceof Error ? e.message : String(e);
-        job.log?.(`${input}: ${msg} — file skipped`);
+        const raw = e instanceof Error ? e.message : String(e);
+        const msg = raw.includes(input) ? raw : `${input}: ${raw}`;
+        job.log?.(`${msg} — file skipped`);
         results.push({ input, output, shots: 0, status: "failed", error: msg });
       }
     }

@@ -73,7 +73,7 @@ function printSummary(r: PreprocessResult, outDir: string): void {
   const skipped = r.files.filter((f) => f.status === "skipped").length;
   const failed = r.files.filter((f) => f.status === "failed");
   console.log(`${done} file(s) processed, ${skipped} already done (skipped), ${failed.length} failed; ${r.failedShots.length} shot(s) failed; output in ${outDir}`);
-  for (const f of failed) console.log(`  failed: ${f.input}: ${f.error}`);
+  for (const f of failed) console.log(`  failed: ${f.error}`);
   for (const s of r.failedShots.slice(0, 20)) console.log(`  shot failed: ${s.file} shot ${s.shot} (${s.event}): ${s.error}`);
   if (r.failedShots.length > 20) console.log(`  … and ${r.failedShots.length - 20} more`);
 }
