@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { openDataset, wasOpened } from "../../src/main/dataset/open-dataset.ts";
 import { openNexusFile } from "../../src/main/h5/reader.ts";
+import { stacksToShots } from "../../src/main/dataset/stacks-to-shots.ts";
 import { columnValues, getSelection } from "../../src/core/dataset/selection.ts";
 import { aggregate } from "../../src/core/dataset/aggregate.ts";
 import { expectedFrame, makeFixtures } from "./fixture-frames.ts";
@@ -75,6 +76,9 @@ describe("openDataset on h5py + hdf5plugin files", () => {
       assert.deepEqual(Array.from(p.intensity), [100, 200, 300]);
       assert.equal(od.readPeaks(0)!.count, 0);
       assert.deepEqual(Array.from(od.readStackRow("nPeaks", 5).data), [1]);
+      const withPeaks = stacksToShots(od, od.dataset, ["nPeaks"], { nPeaks: "num_peaks" });
+      assert.deepEqual(col(withPeaks.shots, "num_peaks"), [0, 1, 2, 3, 0, 1]);
+      assert.throws(() => stacksToShots(od, od.dataset, ["peakXPosRaw"]), /only 1-D stacks/);
       assert.ok(wasOpened(join(dir, "lz4.h5")));
       assert.ok(!wasOpened(join(dir, "bad_no_data.h5")));
       assert.throws(() => od.readFrame("raw_counts", 6), /shot index 6 out of range 0\.\.5/);
