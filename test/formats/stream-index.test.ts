@@ -108,12 +108,12 @@ describe("StreamFile (index once, parse on demand)", () => {
     const dir = mkdtempSync(join(tmpdir(), "serialed-stream-"));
     try {
       const p = join(dir, "new.stream");
-      writeFileSync(p, text.slice(0, expectedOffsets[0]!));
+      writeFileSync(p, text.slice(0, expectedOffsets[0]! + 10)); // ends inside the first Begin marker
       const f = await StreamFile.open(p);
       try {
         assert.equal(f.chunks.length, 0);
         assert.equal(f.header.formatVersion, "2.3");
-        appendFileSync(p, text.slice(expectedOffsets[0]!, expectedOffsets[2]!));
+        appendFileSync(p, text.slice(expectedOffsets[0]! + 10, expectedOffsets[2]!));
         assert.equal(await f.refresh(), 2);
         assert.equal((await f.readChunk(1)).event, "//1");
       } finally {

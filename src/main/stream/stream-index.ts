@@ -32,7 +32,8 @@ async function readHeader(fh: FileHandle, path: string, size: number): Promise<{
     const b = await readRange(fh, 0, len);
     const at = b.indexOf(BEGIN_CHUNK);
     if (at >= 0 || len >= size || len >= MAX_HEADER_BYTES) {
-      const headerBytes = at >= 0 ? at : b.length;
+      // No chunk yet: stop at the last complete line (a partly written Begin marker may follow).
+      const headerBytes = at >= 0 ? at : b.lastIndexOf(10) + 1;
       return { header: parseStreamHeader(b.toString("utf8", 0, headerBytes), path), headerBytes };
     }
     len = Math.min(size, len * 4);
