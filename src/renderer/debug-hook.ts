@@ -15,6 +15,9 @@ export interface DebugHook {
   display?: unknown;
   overlays?: Overlays & { centre: readonly [number, number]; centreSource: string };
   visibleRows?: () => number[];
+  /** Value of the rendered frame at a detector pixel (CXI, rounded). */
+  pixelAt?: (fs: number, ss: number) => number;
+  frameMedian?: number;
   error?: string;
 }
 

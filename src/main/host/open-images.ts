@@ -1,6 +1,7 @@
 /** Opens image files for the viewer through helper "data"'s openDataset and adapts it to ImageDataset. */
 import { resolve } from "node:path";
 import { evaluateQuery, QueryError } from "../../core/dataset/query.ts";
+import { withColumn } from "../../core/dataset/table-ops.ts";
 import { openDataset } from "../dataset/open-dataset.ts";
 import { getH5 } from "../h5/h5wasm-init.ts";
 import type { ImageDataset } from "./image-dataset.ts";
@@ -28,13 +29,21 @@ export async function openImageDataset(files: readonly string[]): Promise<ImageD
     }
   });
   const shape = stack && stack.shotShape.length === 2 ? ([stack.shotShape[0]!, stack.shotShape[1]!] as const) : null;
+  const hasCxiPeaks = ds.stacks.has("nPeaks") && ds.stacks.has("peakXPosRaw") && ds.stacks.has("peakYPosRaw");
+  // Peak counts as a queryable column (e.g. `num_peaks >= 15`) when only the nPeaks stack has them.
+  let shots = ds.shots;
+  if (hasCxiPeaks && !shots.columns.has("num_peaks") && shots.length <= 200_000) {
+    const n = new Float64Array(shots.length);
+    for (let i = 0; i < n.length; i++) n[i] = Number(od.readStackRow("nPeaks", i).data[0] ?? NaN);
+    shots = withColumn(shots, "num_peaks", { type: "int", data: n });
+  }
   return {
     files: ds.files.map((f) => resolve(f.path)),
-    shots: ds.shots,
+    shots,
     features: ds.features.length > 0 ? ds.features : null,
     stackLabel: shape ? label : null,
     frameShape: shape,
-    hasCxiPeaks: ds.stacks.has("nPeaks") && ds.stacks.has("peakXPosRaw") && ds.stacks.has("peakYPosRaw"),
+    hasCxiPeaks,
     readFrame: (i) => od.readFrame(label!, i),
     readPeaks: (i) => {
       const p = od.readPeaks(i);
@@ -47,7 +56,7 @@ export async function openImageDataset(files: readonly string[]): Promise<ImageD
     },
     query: (expr) => {
       try {
-        return evaluateQuery(ds.shots, expr);
+        return evaluateQuery(shots, expr);
       } catch (e) {
         if (e instanceof QueryError) throw e; // carries .position
         throw Object.assign(new Error(e instanceof Error ? e.message : String(e)), { position: 0 });

@@ -97,6 +97,8 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
     hook.timing = { percentileMs: tPct, ...canvas.timing };
     hook.display = { lo, hi, scaling, colormap };
     hook.overlays = { ...o, centre, centreSource };
+    hook.pixelAt = (fsPx: number, ssPx: number) => (frame ? Number(frame.pixels[Math.round(ssPx) * frame.shape[1] + Math.round(fsPx)]) : NaN);
+    hook.frameMedian = frame ? percentile(frame.pixels, 50) : NaN;
     hook.renderedShot = bundle.peaks.shotIndex;
     hook.frameSerial = (hook.frameSerial ?? 0) + 1;
     performance.mark(`serialed-frame-${bundle.peaks.shotIndex}`);

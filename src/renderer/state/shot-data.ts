@@ -23,12 +23,15 @@ export function numberAt(d: ShotData, name: string, i: number): number {
   return Number(c.data[i]);
 }
 
-/** Hit flag: a `hit` column, else indexed crystals from a stream, else ≥ 10 found peaks. */
+/** Minimum number of found peaks for a shot to count as a hit when no `hit` column exists. */
+export const HIT_MIN_PEAKS = 10;
+
+/** Hit flag: a `hit` column, else indexed crystals from a stream, else ≥ HIT_MIN_PEAKS found peaks, else a crystal shot. */
 export function isHit(d: ShotData, i: number): boolean {
   if (d.columns["hit"]) return Boolean(cellValue(d, "hit", i));
   if (d.columns["num_crystals"]) return numberAt(d, "num_crystals", i) > 0;
-  if (d.columns["num_peaks"]) return numberAt(d, "num_peaks", i) >= 10;
-  return true;
+  if (d.columns["num_peaks"]) return numberAt(d, "num_peaks", i) >= HIT_MIN_PEAKS;
+  return numberAt(d, "crystal_id", i) >= 0 && !(numberAt(d, "frame", i) < 0);
 }
 
 let memo: { key: unknown[]; rows: Int32Array } | null = null;
