@@ -4,6 +4,9 @@
 # Needs root and the Debian packages slurm-wlm + munge (scripts/ensure-system-deps.sh installs them).
 # Exit 0 = SLURM is usable; non-zero = it is not, with the reason on stderr.
 set -u
+# concurrent test files may call this at the same time: one at a time
+exec 9>/tmp/serialed-start-slurm.lock
+flock 9
 CONF_DIR=/etc/slurm
 CONF=$CONF_DIR/slurm.conf
 SPOOL=/var/spool/serialed-slurm

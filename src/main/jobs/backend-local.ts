@@ -39,7 +39,7 @@ export function isSameProcessAlive(ids: BackendIds | undefined): boolean {
 /** Argv actually run locally (array placeholders filled for one range over everything). */
 export function localArgv(rec: JobRecord): string[] {
   const a = rec.spec.array;
-  const argv = a ? fillPlaceholders(rec.spec.argv, { first: 0, last: a.items - 1, part: a.output }) : [...rec.spec.argv];
+  const argv = a ? fillPlaceholders(rec.spec.argv, { first: 0, last: a.items - 1, part: a.output, ...(a.inputs ? { inputs: a.inputs } : {}) }) : [...rec.spec.argv];
   return resolveArgv(argv);
 }
 

@@ -27,9 +27,9 @@ export function taskRange(items: number, tasks: number, k: number): { first: num
   return { first, last };
 }
 
-/** Replaces {first} {last} {count} {part} in every argument. */
-export function fillPlaceholders(argv: readonly string[], v: { first: number; last: number; part: string }): string[] {
-  return argv.map((a) => a.replaceAll("{first}", String(v.first)).replaceAll("{last}", String(v.last)).replaceAll("{count}", String(v.last - v.first + 1)).replaceAll("{part}", v.part));
+/** Replaces {first} {last} {count} {part} in every argument; an argument "{inputs}" becomes inputs[first..last]. */
+export function fillPlaceholders(argv: readonly string[], v: { first: number; last: number; part: string; inputs?: readonly string[] }): string[] {
+  return argv.flatMap((a) => (a === "{inputs}" ? (v.inputs ?? []).slice(v.first, v.last + 1) : [a])).map((a) => a.replaceAll("{first}", String(v.first)).replaceAll("{last}", String(v.last)).replaceAll("{count}", String(v.last - v.first + 1)).replaceAll("{part}", v.part));
 }
 
 /** `--import` value that loads tsx from this repository whatever the working directory (for .ts children). */

@@ -25,6 +25,11 @@ export interface ArraySpec {
   readonly output: string;
   /** How parts are combined: "stream" = CrystFEL stream (header once + chunks), "lines" = text lines concatenated (.lst), "concat" = bytes. */
   readonly collect: "stream" | "lines" | "concat";
+  /**
+   * Split over input files instead of shots: the argument "{inputs}" expands to the task's slice
+   * inputs[first..last] (items must equal inputs.length).
+   */
+  readonly inputs?: readonly string[];
 }
 
 export interface JobSpec {

@@ -10,6 +10,7 @@ import type { ArraySpec } from "../jobs/job-record.ts";
 
 /** Double-quoted shell word in which {first} {last} {count} {part} become shell variables. */
 export function shellWordWithPlaceholders(a: string): string {
+  if (a === "{inputs}") return '"${inputs[@]:first:count}"';
   const esc = a.replace(/["$`\\]/g, "\\$&");
   return `"${esc.replaceAll("{first}", "${first}").replaceAll("{last}", "${last}").replaceAll("{count}", "${count}").replaceAll("{part}", "${part}")}"`;
 }
@@ -64,6 +65,10 @@ export function batchScript(x: BatchScriptInput): string {
   lines.push("set -u");
   for (const [k, v] of Object.entries(x.env ?? {})) lines.push(`export ${k}=${shellWordWithPlaceholders(v)}`);
   if (x.array) {
+    if (x.array.inputs) {
+      if (x.array.inputs.length !== x.array.items) throw new Error(`job array over input files: items (${x.array.items}) must equal the number of inputs (${x.array.inputs.length})`);
+      lines.push(`inputs=(${x.array.inputs.map(shellWordWithPlaceholders).join(" ")})`);
+    }
     lines.push(
       `items=${x.array.items}; tasks=${tasks}; k=\${SLURM_ARRAY_TASK_ID:-0}`,
       "first=$(( k * items / tasks )); last=$(( (k + 1) * items / tasks - 1 )); count=$(( last - first + 1 ))",

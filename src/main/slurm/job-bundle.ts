@@ -39,7 +39,7 @@ export function bundleScripts(x: JobBundleInput): Record<string, string> {
     names.set(resolve(p), `inputs/${n}`);
   }
   const args = x.args.map((a) => names.get(resolve(a)) ?? a);
-  const array = x.array ? { ...x.array, output: basename(x.array.output) } : undefined;
+  const array = x.array ? { ...x.array, output: basename(x.array.output), ...(x.array.inputs ? { inputs: x.array.inputs.map((i) => names.get(resolve(i)) ?? i) } : {}) } : undefined;
   const tasks = arrayTaskCount(array);
   let job = batchScript({
     jobName: `serialed-${x.name}`,
