@@ -165,3 +165,26 @@ describe("CrystFEL detection and runs", () => {
     assert.ok(readMergedHkl(join(d, "u.hkl")).reflections.h.length > 9000);
   });
 });
+
+describe("CrystFEL inputs", () => {
+  it("writes .lst/.cell/.sol/.geom that reproduce the fixture inputs", async () => {
+    const { writeCrystfelInputs, eventsOfFile } = await import("../../src/main/crystfel/crystfel-inputs.ts");
+    const { parseCellFile } = await import("../../src/core/formats/cell-file.ts");
+    const { parseSol } = await import("../../src/core/formats/sol-file.ts");
+    const { parseGeom } = await import("../../src/core/formats/geom-file.ts");
+    const d = mkdtempSync(join(tmpdir(), "cf-in-"));
+    const cell = parseCellFile(readFileSync(join(FIX, "lyso_ed.cell"), "utf8"));
+    const sols = parseSol(readFileSync(join(FIX, "lyso_ed.sol"), "utf8"));
+    const f = writeCrystfelInputs(d, "run", {
+      geometry: { wavelengthAngstrom: 0.0251, cameraLength: 1.58, pixelSizeM: 55e-6, xsize: 1556, ysize: 516, ellipticityRatio: 1.023, ellipticityAngleDeg: 83 },
+      cell, events: eventsOfFile("sim_ed.h5", 30), solutions: sols,
+    });
+    assert.equal(readFileSync(f.lst, "utf8"), readFileSync(join(FIX, "lyso_ed.lst"), "utf8"), "same as list_events output");
+    assert.deepEqual(parseCellFile(readFileSync(f.cell, "utf8")), cell);
+    assert.deepEqual(parseSol(readFileSync(f.sol!, "utf8")).map((s) => [s.filename, s.event]), sols.map((s) => [s.filename, s.event]));
+    assert.equal(parseSol(readFileSync(f.sol!, "utf8")).length, 29);
+    const g = readFileSync(f.geom, "utf8");
+    assert.match(g, /Ellipticity correction with ratio 1\.023, angle 83/);
+    assert.ok(parseGeom(g).panels.length === 1);
+  });
+});
