@@ -67,6 +67,13 @@ describe("mergeObservations on the CrystFEL fixture stream (422, unity, --iterat
     }
   });
 
+  it("cuts at each crystal's resolution limit + push-res (partialator --push-res)", () => {
+    const count = (push?: number): number => mergeObservations(stream.observations, stream.crystals, { pointGroup: pointGroup("422"), ...(push !== undefined ? { pushResInvNm: push } : {}) }).merged.count;
+    const all = count(), p14 = count(1.4), p0 = count(0);
+    console.log(`# reflections: no cut ${all}, push-res 1.4 nm⁻¹ ${p14}, push-res 0 ${p0}`);
+    assert.ok(all > p14 && p14 > p0 && p0 > 1000, `${all} ${p14} ${p0}`);
+  });
+
   it("skips the cut chunk of the truncated stream with a warning naming it, keeping 2 crystals", async () => {
     const t = await readStreamObservations([FIX + "lyso_ed_truncated.stream"]);
     assert.equal(t.crystals.count, 2);

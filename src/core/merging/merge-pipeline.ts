@@ -31,6 +31,11 @@ export interface MergeOptions {
   readonly rejectOutliers?: boolean;
   /** Observations with partiality below this are not merged (xsphere; default 0.3). */
   readonly minPartiality?: number;
+  /**
+   * partialator --push-res: merge only observations up to this far (nm⁻¹) beyond each crystal's
+   * diffraction_resolution_limit (crystals without a limit are not cut). Default: no cut.
+   */
+  readonly pushResInvNm?: number;
   /** Crystal indices to leave out from the start (e.g. to reproduce another program's rejections). */
   readonly excludeCrystals?: readonly number[];
   /** Crystal → half-set (1 or 2); default as partialator: even crystal index → half 2, odd → half 1. */
@@ -78,6 +83,15 @@ export function mergeObservations(obs: Observations, crystals: CrystalInputs, op
   const radius = new Float64Array(prep.nCrystals);
   for (let c = 0; c < prep.nCrystals; c++) radius[c] = crystals.profileRadiusInvNm[c] ?? Number.NaN;
   if (opts.model === "xsphere") computePartialities(prep, model, radius);
+  const push = opts.pushResInvNm;
+  const cutPushRes = (): void => {
+    if (push === undefined) return;
+    for (let i = 0; i < obs.count; i++) {
+      const lim = crystals.resolutionLimitInvNm[obs.crystal[i]!];
+      if (lim !== undefined && Number.isFinite(lim) && obs.invDNm[i]! > lim + push) model.partiality[i] = 0;
+    }
+  };
+  cutPushRes();
   const range = { lowInvNm: opts.lowResInvNm ?? 0, highInvNm: opts.highResInvNm ?? Number.POSITIVE_INFINITY };
   const weightByPartiality = opts.model === "xsphere";
   const acc = (mask?: Uint8Array): MergeAccumulator => accumulate(prep, model, { ...range, minPartiality: minP, weightByPartiality, ...(mask !== undefined ? { crystalMask: mask } : {}) });
@@ -102,7 +116,10 @@ export function mergeObservations(obs: Observations, crystals: CrystalInputs, op
   const iterations = opts.iterations ?? 1;
   for (let it = 0; it < iterations; it++) {
     log(`scaling and refinement cycle ${it + 1} of ${iterations}`);
-    if (opts.model === "xsphere") refineRadii(prep, model, acc(), radius);
+    if (opts.model === "xsphere") {
+      refineRadii(prep, model, acc(), radius);
+      cutPushRes();
+    }
     if (doScale) scaleAll(prep, model, opts, () => acc(), log);
     rejectStep();
   }

@@ -34,6 +34,8 @@ Options:
   --no-bscale            scale factor only, no relative B
   --no-deltacchalf       no ΔCC½ rejection
   --min-partiality P     xsphere: observations with lower partiality are not merged (default 0.3)
+  --push-res X           merge only reflections up to X nm⁻¹ beyond each crystal's
+                         diffraction_resolution_limit (partialator --push-res; default: no cut)
   --stop-after N         use only the first N crystals
   --exclude LIST         comma-separated crystal indices (0-based, stream order) to leave out
   --ambiguity PG         resolve the indexing ambiguity first (ambigator-like): PG is the apparent
@@ -46,7 +48,7 @@ export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, {
     symmetry: { value: true }, out: { value: true }, model: { value: true }, iterations: { value: true }, "min-measurements": { value: true },
     highres: { value: true }, lowres: { value: true }, "no-scale": { value: false }, "no-bscale": { value: false }, "no-deltacchalf": { value: false },
-    "min-partiality": { value: true }, "stop-after": { value: true }, exclude: { value: true }, ambiguity: { value: true }, "ambiguity-highres": { value: true },
+    "min-partiality": { value: true }, "stop-after": { value: true }, exclude: { value: true }, ambiguity: { value: true }, "push-res": { value: true }, "ambiguity-highres": { value: true },
   });
   const symmetry = getString(p, "symmetry");
   const out = getString(p, "out");
@@ -89,6 +91,7 @@ export async function run(args: string[]): Promise<number> {
     minMeasurements: getNumber(p, "min-measurements", 2, { integer: true, min: 1 }),
     minPartiality: getNumber(p, "min-partiality", 0.3, { min: 0 }),
     excludeCrystals: exclude,
+    ...(getString(p, "push-res") !== undefined ? { pushResInvNm: getNumber(p, "push-res", 0) } : {}),
     ...(highres !== undefined ? { highResInvNm: 10 / getNumber(p, "highres", 0, { min: 0 }) } : {}),
     ...(lowres !== undefined ? { lowResInvNm: 10 / getNumber(p, "lowres", 0, { min: 0 }) } : {}),
     log: (s) => console.error(s),
