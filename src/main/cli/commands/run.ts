@@ -2,10 +2,11 @@
 import { getString, parseArgs } from "../args.ts";
 import { progressBar } from "../progress.ts";
 import type { ProgressBar } from "../progress.ts";
-import { isStepName, STEP_ORDER } from "../../../core/project/project-model.ts";
+import { isStepName, latestRun, STEP_ORDER } from "../../../core/project/project-model.ts";
+import { stepStatuses } from "../../../core/project/staleness.ts";
 import { runPipeline } from "../../project/pipeline-driver.ts";
 import { addRecentProject } from "../../project/recent-projects.ts";
-import { projectFilePath } from "../../project/project-store.ts";
+import { loadProject, projectFilePath } from "../../project/project-store.ts";
 
 export const summary = "run a project's pipeline headless (same steps and results as the wizard)";
 
@@ -24,13 +25,24 @@ Options:
   --until STEP      stop after this step
   --dataset NAME    dataset of the project to process (default: the first)
   --force           re-run steps even if up to date
+  --status          only print each step's state (up-to-date, stale, never-run, running, failed)
 Exit status: 0 done, 1 a step failed (its reason and log tail are printed), 3 a step's
 subcommand is not available in this build.`;
 
 export async function run(args: string[]): Promise<number> {
-  const a = parseArgs(args, { until: { value: true }, dataset: { value: true }, force: { value: false } });
+  const a = parseArgs(args, { until: { value: true }, dataset: { value: true }, force: { value: false }, status: { value: false } });
   const proj = a.positional[0];
   if (!proj || a.positional.length > 1) throw new Error("give exactly one project (folder or project.yaml)");
+  if (a.flags.has("status")) {
+    const { project } = loadProject(proj);
+    const ds = getString(a, "dataset") ?? project.datasets[0]?.name ?? "main";
+    const st = stepStatuses(project, ds);
+    for (const s of STEP_ORDER) {
+      const r = latestRun(project, s, ds);
+      console.log(`${s.padEnd(13)} ${st[s].padEnd(10)} ${r ? `${r.id} ${r.state}${r.finishedAt ? ` ${r.finishedAt}` : ""}${r.message ? ` — ${r.message}` : ""}` : ""}`);
+    }
+    return 0;
+  }
   const until = getString(a, "until");
   if (until !== undefined && !isStepName(until)) throw new Error(`--until: unknown step '${until}' (steps: ${STEP_ORDER.join(", ")})`);
   const dataset = getString(a, "dataset");
@@ -39,6 +51,7 @@ export async function run(args: string[]): Promise<number> {
   process.once("SIGINT", onSig);
   let bar: ProgressBar | undefined;
   let barKey = "";
+  let barDone = -1;
   try {
     addRecentProject(projectFilePath(proj));
     const r = await runPipeline(proj, {
@@ -49,8 +62,8 @@ export async function run(args: string[]): Promise<number> {
         else if (e.kind === "reattach") console.log(`${e.step}: job ${e.job.id} of run ${e.runId} is still ${e.job.state}; following it`);
         else if (e.kind === "progress" && e.job.progress && e.job.progress.total > 0) {
           const key = `${e.job.id}/${e.job.progress.total}`;
-          if (key !== barKey) { bar = progressBar(`  ${e.step}`, e.job.progress.total, e.job.progress.note ?? "items"); barKey = key; }
-          bar?.update(e.job.progress.done);
+          if (key !== barKey) { bar = progressBar(`  ${e.step}`, e.job.progress.total, e.job.progress.note ?? "items"); barKey = key; barDone = -1; }
+          if (e.job.progress.done !== barDone) { barDone = e.job.progress.done; bar?.update(barDone); }
         } else if (e.kind === "finish") {
           bar = undefined; barKey = "";
           console.log(`${e.step}: ${e.job.state}${e.job.state === "done" ? ` (outputs in runs/${e.runId}/)` : ""}`);
