@@ -1,4 +1,5 @@
-import { describe, it, before } from "node:test";
+import { describe, it, before, after } from "node:test";
+import { rmSync } from "node:fs";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -21,6 +22,7 @@ const serialed = (...args: string[]): { code: number | null; out: string; err: s
 describe("serialed info", () => {
   let dir = "";
   before(() => { dir = makeFixtures(); });
+  after(() => { rmSync(dir, { recursive: true, force: true }); });
 
   it("prints files, shots, crystals, frames, stacks and columns of a .lst dataset", () => {
     writeFileSync(join(dir, "all.lst"), "lz4.h5\ngzip.h5 entry//2\ngzip.h5 entry//3\n");

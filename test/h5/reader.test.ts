@@ -1,4 +1,5 @@
-import { describe, it, before } from "node:test";
+import { describe, it, before, after } from "node:test";
+import { rmSync } from "node:fs";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -21,6 +22,7 @@ function col(t: { columns: ReadonlyMap<string, Parameters<typeof columnValues>[0
 describe("openDataset on h5py + hdf5plugin files", () => {
   let dir = "";
   before(() => { dir = makeFixtures(); });
+  after(() => { rmSync(dir, { recursive: true, force: true }); });
 
   for (const [name, compression] of [["lz4.h5", "lz4"], ["bslz4.h5", "bitshuffle-lz4"], ["gzip.h5", "gzip"], ["plain.h5", "none"]] as const) {
     it(`reads ${name} (${compression}) frame by frame equal to the source arrays`, async () => {
@@ -165,6 +167,7 @@ print(json.dumps({"sha": hashlib.sha256(fr.astype("<f4").tobytes()).hexdigest(),
 describe("bad input", () => {
   let dir = "";
   before(() => { dir = makeFixtures(); });
+  after(() => { rmSync(dir, { recursive: true, force: true }); });
 
   const cases: [string, RegExp][] = [
     ["bad_truncated.h5", /bad_truncated\.h5: cannot open HDF5 file, truncated or corrupt/],
@@ -237,5 +240,6 @@ describe("corrupted files", () => {
     }
     assert.equal(errors + opened, 24);
     assert.ok(errors > 0, "some corruptions are detected");
+    rmSync(dir, { recursive: true, force: true });
   });
 });

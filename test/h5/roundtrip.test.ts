@@ -1,4 +1,5 @@
-import { describe, it, before } from "node:test";
+import { describe, it, before, after } from "node:test";
+import { rmSync } from "node:fs";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join, dirname } from "node:path";
@@ -14,6 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 describe("read → write → read", () => {
   let dir = "";
   before(() => { dir = makeFixtures(); });
+  after(() => { rmSync(dir, { recursive: true, force: true }); });
 
   it("a selection written by the project reads back identical (tables, stacks, map, metadata)", async () => {
     const od = await openDataset([join(dir, "lz4.h5"), join(dir, "bslz4.h5")]);

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeSimulation } from "../../src/main/sim/write-simulation.ts";
@@ -45,6 +45,7 @@ describe("files written by serialed simulate", () => {
       assert.ok(od.mapImage(0)!.data.length > 0);
     } finally {
       od.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -121,6 +121,7 @@ describe("writeNexusFile", () => {
     assert.equal(d.datasets["/entry/instrument/detector/name"]!.values, "Lambda 750k");
 
     execFileSync("h5dump", ["-H", path], { stdio: "pipe" }); // throws on failure
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("rejects a stack whose first axis is not the shot count and leaves no file behind", async () => {
