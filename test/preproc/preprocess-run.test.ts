@@ -4,7 +4,7 @@
  */
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
@@ -25,7 +25,7 @@ describe("serialed preprocess", () => {
   let sim: Simulation;
   const pool = createWorkerPool(2);
   const { opts } = parsePreProcOpts(optsYaml, "opts.yaml");
-  after(() => pool.close());
+  after(async () => { await pool.close(); rmSync(dir, { recursive: true, force: true }); });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "serialed-preproc-"));
