@@ -106,7 +106,7 @@ export async function runPipeline(projectPath: string, o: DriverOptions = {}): P
       const hashes = stepConfigHashes(project, dataset);
       const job = await runner.start({
         name: `${main} (${runId})`, argv: cmd.argv, cwd: cmd.cwd, backend: cfg?.backend ?? "local", outputs: [runDir], runId,
-        ...(cfg?.resources ? { resources: cfg.resources } : {}), ...(cmd.progressTotal ? { progressTotal: cmd.progressTotal } : {}),
+        ...(cfg?.resources ? { resources: cfg.resources } : {}), ...(cmd.progressTotal ? { progressTotal: cmd.progressTotal } : {}), ...(cmd.array ? { array: cmd.array } : {}),
       });
       const base = { dataset, startedAt: now(), jobId: job.id, state: "running" as const, outputs: [] };
       project = updateProject(open.path, (p) => {

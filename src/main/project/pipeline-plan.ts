@@ -13,6 +13,7 @@ import type { Project, StepConfig, StepName } from "../../core/project/project-m
 import { checkHklArgs, DIFFRACTEM_INTEGRATION_DEFAULTS, indexamajigArgs, partialatorArgs } from "../crystfel/crystfel-options.ts";
 import type { CrystfelOptions } from "../crystfel/crystfel-options.ts";
 import type { CrystfelInstall } from "../crystfel/crystfel-detect.ts";
+import type { ArraySpec } from "../jobs/job-record.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { resolveInProject } from "./project-store.ts";
 
@@ -42,6 +43,8 @@ export interface StepCommand {
   readonly progressTotal?: number;
   /** Options used (recorded in the run history). */
   readonly options: Record<string, unknown>;
+  /** Job array split (SLURM backend with resources.arrayTasks > 1, for steps that can split). */
+  readonly array?: ArraySpec;
 }
 
 /** Step options → `--key value` arguments (true → bare flag, false/null → omitted, lists comma-joined, `_`-keys skipped). */
@@ -118,7 +121,14 @@ export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
       const merged = { ...cfg(ctx.project, "aggregate").options, ...cfg(ctx.project, "corrections").options, ...o };
       const yaml = join(rd, "preproc.yaml");
       writeFileAtomic(yaml, stringify(merged));
-      return sub("preprocess", ["--opts", yaml, "--out", rd, ...inputs(ctx)], merged);
+      const ins = inputs(ctx);
+      const tasks = Math.min(c.resources?.arrayTasks ?? 1, ins.length);
+      if (c.backend === "slurm" && tasks > 1) {
+        // one array task per group of input files; each writes its own list, collected into processed.lst
+        const array: ArraySpec = { items: ins.length, tasks, output: join(rd, "processed.lst"), collect: "lines", inputs: ins };
+        return { ...sub("preprocess", ["--opts", yaml, "--out", rd, "--list", "{part}", "{inputs}"], merged), array };
+      }
+      return sub("preprocess", ["--opts", yaml, "--out", rd, ...ins], merged);
     }
     case "geometry": {
       const opts = optionalOutput(ctx, "centre-peaks", "preproc.yaml");
