@@ -2,7 +2,7 @@
  * `serialed` command-line dispatcher. Each subcommand is a module in ./commands exporting
  * `summary` (one line), `usage` (full help text) and `run(args)`; this file lists them.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -18,6 +18,13 @@ export function commandNames(): string[] {
   return readdirSync(commandsDir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts")).map((f) => f.slice(0, -3)).sort();
 }
 
+/** The `summary` of a command read from its source text, so `serialed --help` does not load every command (and h5wasm). */
+function summaryOf(name: string): string {
+  const text = readFileSync(join(commandsDir, `${name}.ts`), "utf8");
+  const m = /export const summary\s*=\s*(["'`])((?:\\.|(?!\1).)*)\1/s.exec(text);
+  return m ? m[2]!.replace(/\\(.)/g, "$1") : "";
+}
+
 async function load(name: string): Promise<CommandModule> {
   return (await import(join(commandsDir, `${name}.ts`))) as CommandModule;
 }
@@ -31,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     console.log("serialed — serial electron diffraction from raw frames to merged intensities\n\nUsage: serialed <command> [options]\n\nCommands:");
-    for (const n of commandNames()) console.log(`  ${n.padEnd(12)} ${(await load(n)).summary}`);
+    for (const n of commandNames()) console.log(`  ${n.padEnd(12)} ${summaryOf(n) || (await load(n)).summary}`);
     console.log("\nRun `serialed <command> --help` for the options of a command.");
     return name ? 0 : 1;
   }
