@@ -11,7 +11,7 @@ import { createWorkerPool } from "../../../workers/pool.ts";
 import type { WorkerPool } from "../../../workers/pool.ts";
 import { runPreprocess } from "../../preproc/run-preprocess.ts";
 import type { PreprocessResult } from "../../preproc/run-preprocess.ts";
-import { readTiff } from "../../preproc/tiff.ts";
+import { readMaskOrReference } from "../../preproc/image-file.ts";
 import { openDataset } from "../../dataset/open-dataset.ts";
 
 export const summary = "Pre-process raw files: aggregate, centre, find peaks, correct (diffractem quick_proc)";
@@ -39,8 +39,10 @@ Options:
   --set KEY=VALUE     override one option (repeatable), e.g. --set min_peaks=15,
                       --set peak_search_params.min-snr=4
   --list FILE         list file of processed outputs (default DIR/processed.lst)
-  --mask FILE         dead-pixel mask TIFF, non-zero = dead (default: the 'pxmask' option, if the file exists)
-  --reference FILE    flat-field gain TIFF (default: the 'reference' option, if the file exists)
+  --mask FILE         dead-pixel mask: TIFF (non-zero = dead) or HDF5 FILE.h5[:/path] (default /pxmask,
+                      non-zero = dead; else CrystFEL /mask, non-zero = good); default: the 'pxmask'
+                      option, if that file exists
+  --reference FILE    flat-field gain: TIFF or FILE.h5[:/path] (default: the 'reference' option, if it exists)
   --workers N         worker threads (default: number of cores)
   --overwrite         re-process files whose output exists
   --keep-raw          also write the aggregated raw stack
@@ -57,15 +59,17 @@ function resolveNear(p: string, base: string | undefined): string {
   return existsSync(local) ? local : join(base, p);
 }
 
-function loadImage(kind: string, explicit: string | undefined, fromOpts: string | null, base: string | undefined, log: (s: string) => void): Float32Array | null {
-  const path = explicit ?? (fromOpts ? resolveNear(fromOpts, base) : undefined);
-  if (!path) return null;
-  if (!existsSync(path)) {
-    if (explicit) throw new Error(`${kind} file ${path} does not exist`);
-    log(`note: ${kind} file '${fromOpts}' (from the options) not found; running without it`);
+async function loadImage(kind: "mask" | "reference", explicit: string | undefined, fromOpts: string | null, base: string | undefined, log: (s: string) => void): Promise<Float32Array | null> {
+  const spec = explicit ?? (fromOpts ? resolveNear(fromOpts, base) : undefined);
+  if (!spec) return null;
+  const file = spec.replace(/:\/[^:]*$/, "");
+  const what = kind === "mask" ? "pixel mask" : "flat-field reference";
+  if (!existsSync(file)) {
+    if (explicit) throw new Error(`${what} file ${file} does not exist`);
+    log(`note: ${what} file '${fromOpts}' (from the options) not found; running without it`);
     return null;
   }
-  return readTiff(path).data;
+  return (await readMaskOrReference(spec, kind)).data;
 }
 
 function printSummary(r: PreprocessResult, outDir: string): void {
@@ -113,9 +117,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const log = (s: string): void => { process.stderr.write(`\n${s}\n`); };
   const base = optsPath ? dirname(resolve(optsPath)) : undefined;
-  const deadF = loadImage("pixel mask", getString(p, "mask"), opts.pxmask, base, log);
-  const refF = loadImage("flat-field reference", getString(p, "reference"), opts.reference, base, log);
-  const deadMask = deadF ? Uint8Array.from(deadF, (v) => (v !== 0 ? 1 : 0)) : null;
+  const deadF = await loadImage("mask", getString(p, "mask"), opts.pxmask, base, log);
+  const refF = await loadImage("reference", getString(p, "reference"), opts.reference, base, log);
+  const deadMask = deadF ? Uint8Array.from(deadF) : null;
   const reference = refF ? normalizeReference(refF) : null;
   const nWorkers = getNumber(p, "workers", availableParallelism(), { integer: true, min: 1 });
   const listFile = getString(p, "list") ?? join(outDir, "processed.lst");
