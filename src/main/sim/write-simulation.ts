@@ -6,7 +6,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { createSimulation, type Simulation } from "../../core/sim/simulation.ts";
-import type { SimConfig } from "../../core/sim/config.ts";
+import { resolveSimConfig, type SimConfig } from "../../core/sim/config.ts";
 import type { Compression, NexusFileContent } from "../h5/nexus-types.ts";
 import { writeNexusFile } from "../h5/writer.ts";
 import { getH5, shortH5Message } from "../h5/h5wasm-init.ts";
@@ -64,11 +64,15 @@ export async function writeMaskFile(path: string, deadMask: Uint8Array, nSs: num
 }
 
 export async function writeSimulation(outDir: string, config: Partial<SimConfig>, opts: WriteSimulationOptions = {}): Promise<WrittenSimulation> {
+  resolveSimConfig(config); // validate before touching the disk
+  const truthDir = join(outDir, "truth");
+  try {
+    mkdirSync(truthDir, { recursive: true });
+  } catch (e) {
+    throw new Error(`cannot create the output folder ${truthDir}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
   const sim = createSimulation(config);
   const c = sim.config;
-  mkdirSync(outDir, { recursive: true });
-  const truthDir = join(outDir, "truth");
-  mkdirSync(truthDir, { recursive: true });
   const pool = await RenderPool.create(sim, config, opts.workers ?? 0);
   const written: string[] = [];
   let done = 0;
