@@ -76,40 +76,41 @@ export function predictReflections(A: ArrayLike<number>, g: PanelGeometry, o: Pr
   const H: number[] = [], K: number[] = [], L: number[] = [], FS: number[] = [], SS: number[] = [], EX: number[] = [], PA: number[] = [], ID: number[] = [];
   const pix = new Float64Array(2);
   const idx = [0, 0, 0];
-  const roots = (u: readonly [number, number, number], target: number): [number, number] | null => {
-    // |u + t c|² = target²
-    const b = u[0] * cx + u[1] * cy + u[2] * cz;
-    const c0 = u[0] * u[0] + u[1] * u[1] + u[2] * u[2] - target * target;
-    const disc = b * b - cc * c0;
-    if (disc < 0) return null;
-    const sq = Math.sqrt(disc);
-    return [(-b - sq) / cc, (-b + sq) / cc];
+  const emit = (t: number, i1: number, i2: number, ux: number, uy: number, uz: number): void => {
+    idx[ax] = t; idx[o1] = i1; idx[o2] = i2;
+    const h = idx[0]!, kk = idx[1]!, l = idx[2]!;
+    if (h === 0 && kk === 0 && l === 0) return;
+    if (!centeringAllows(centering, h, kk, l)) return;
+    const qx = ux + t * cx, qy = uy + t * cy, qzk = uz + t * cz;
+    const qz = qzk - k;
+    const invD = Math.sqrt(qx * qx + qy * qy + qz * qz);
+    if (invD > qMax) return;
+    const s = k - Math.sqrt(qx * qx + qy * qy + qzk * qzk);
+    if (Math.abs(s) > sMax) return;
+    if (!reciprocalToPixel(g, qx, qy, qz, pix, shX, shY)) return;
+    const f = pix[0]!, ss = pix[1]!;
+    if (f < edge || ss < edge || f > g.widthPx - edge || ss > g.heightPx - edge) return;
+    H.push(h); K.push(kk); L.push(l); FS.push(f); SS.push(ss); EX.push(s); PA.push(Math.exp(-(s * s) / (2 * R * R))); ID.push(invD);
   };
+  const kOut = k + sMax, kIn = Math.max(k - sMax, 0);
   for (let i1 = -m1; i1 <= m1; i1++) {
     for (let i2 = -m2; i2 <= m2; i2++) {
       const ux = A[o1]! * i1 + A[o2]! * i2, uy = A[3 + o1]! * i1 + A[3 + o2]! * i2, uz = A[6 + o1]! * i1 + A[6 + o2]! * i2 + k;
-      const u = [ux, uy, uz] as const;
-      const outer = roots(u, k + sMax);
-      if (!outer) continue;
-      const inner = roots(u, Math.max(k - sMax, 0));
-      const ranges: [number, number][] = inner ? [[outer[0], inner[0]], [inner[1], outer[1]]] : [[outer[0], outer[1]]];
-      for (const [t0, t1] of ranges) {
-        for (let t = Math.ceil(t0); t <= Math.floor(t1); t++) {
-          idx[ax] = t; idx[o1] = i1; idx[o2] = i2;
-          const h = idx[0]!, kk = idx[1]!, l = idx[2]!;
-          if (h === 0 && kk === 0 && l === 0) continue;
-          if (!centeringAllows(centering, h, kk, l)) continue;
-          const qx = ux + t * cx, qy = uy + t * cy, qzk = uz + t * cz;
-          const qz = qzk - k;
-          const invD = Math.hypot(qx, qy, qz);
-          if (invD > qMax) continue;
-          const s = k - Math.hypot(qx, qy, qzk);
-          if (Math.abs(s) > sMax) continue;
-          if (!reciprocalToPixel(g, qx, qy, qz, pix, shX, shY)) continue;
-          const f = pix[0]!, ss = pix[1]!;
-          if (f < edge || ss < edge || f > g.widthPx - edge || ss > g.heightPx - edge) continue;
-          H.push(h); K.push(kk); L.push(l); FS.push(f); SS.push(ss); EX.push(s); PA.push(Math.exp(-(s * s) / (2 * R * R))); ID.push(invD);
-        }
+      // |u + t c|² = target²  →  t = (−b ± √(b² − cc·(|u|² − target²)))/cc
+      const b = ux * cx + uy * cy + uz * cz;
+      const uu = ux * ux + uy * uy + uz * uz;
+      const dOut = b * b - cc * (uu - kOut * kOut);
+      if (dOut < 0) continue;
+      const so = Math.sqrt(dOut);
+      const t0 = (-b - so) / cc, t3 = (-b + so) / cc;
+      const dIn = b * b - cc * (uu - kIn * kIn);
+      if (dIn >= 0) {
+        const si = Math.sqrt(dIn);
+        const t1 = (-b - si) / cc, t2 = (-b + si) / cc;
+        for (let t = Math.ceil(t0); t <= Math.floor(t1); t++) emit(t, i1, i2, ux, uy, uz);
+        for (let t = Math.ceil(t2); t <= Math.floor(t3); t++) emit(t, i1, i2, ux, uy, uz);
+      } else {
+        for (let t = Math.ceil(t0); t <= Math.floor(t3); t++) emit(t, i1, i2, ux, uy, uz);
       }
     }
   }
