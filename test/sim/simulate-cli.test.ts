@@ -85,6 +85,15 @@ describe("serialed simulate --crystals 150 --frames 5", () => {
     assert.match(stdout, new RegExp(`${nShots} shots`));
   });
 
+  it("is summarised with the expected counts by `serialed info` (the project's own reader)", () => {
+    const r = spawnSync(process.execPath, [join(ROOT, "bin/serialed.mjs"), "info", join(dir, "sim.lst")], { encoding: "utf8", cwd: ROOT });
+    assert.equal(r.status, 0, r.stderr);
+    const nShots = Object.values(py).reduce((a, f) => a + f.columns["Event"]!.length, 0);
+    assert.match(r.stdout, new RegExp(`Shots: ${nShots}\\b`));
+    assert.match(r.stdout, new RegExp(`Crystals: ${N_CRYSTALS}\\b`));
+    assert.match(r.stdout, /raw_counts\s+\(\d+, 516, 1556\)\s+<u2\s+lz4/);
+  });
+
   it("stores exactly the frames the simulator renders (checked on a sample of shots)", () => {
     const sim = createSimulation({ nCrystals: N_CRYSTALS, framesPerCrystal: N_FRAMES, nFiles: 2, seed: 11 });
     const w = Int32Array.from({ length: 516 * 1556 }, (_, i) => i % 9973);
