@@ -39,8 +39,10 @@ export interface SimConfig {
   /** Mean beam position (pattern centre), CXI convention, px. */
   readonly beamCenterFs: number;
   readonly beamCenterSs: number;
-  /** Per-shot Gaussian jitter (σ, px) of the pattern centre, clipped at 4σ. */
+  /** Gaussian jitter (σ, px) of the pattern centre from one scan point (crystal) to the next, clipped at 4σ. */
   readonly centerJitterPx: number;
+  /** Gaussian drift (σ, px) of the pattern centre between the frames of one crystal's movie, clipped at 4σ. */
+  readonly centerDriftPx: number;
   /** Elliptical distortion (preprocessing.md §10): ratio ρ and axis angle φ (deg). */
   readonly ellipseRatio: number;
   readonly ellipseAngleDeg: number;
@@ -114,6 +116,7 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   beamCenterFs: 771.3,
   beamCenterSs: 254.6,
   centerJitterPx: 3,
+  centerDriftPx: 0.15,
   ellipseRatio: 1.018,
   ellipseAngleDeg: 62,
   profileRadiusNm: 0.03,

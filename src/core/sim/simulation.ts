@@ -168,11 +168,17 @@ export function createSimulation(partial: Partial<SimConfig> = {}, parts: Simula
     let k = 0;
     for (const pt of scan) {
       const nFrames = pt.crystal < 0 ? 1 : c.framesPerCrystal;
+      // The beam centre moves from scan point to scan point (descan/hysteresis: several px) but stays
+      // put, up to a small drift, during one crystal's dose-fractionation movie.
+      const prng = createRng(c.seed, STREAM_SHOT, tFile.length, 1);
+      const clip4 = (v: number): number => Math.max(-4, Math.min(4, v));
+      const pointCx = c.beamCenterFs + c.centerJitterPx * clip4(prng.normal());
+      const pointCy = c.beamCenterSs + c.centerJitterPx * clip4(prng.normal());
       for (let fr = 0; fr < nFrames; fr++) {
         const g = tFile.length;
         const srng = createRng(c.seed, STREAM_SHOT, g);
-        const jit = (): number => c.centerJitterPx * Math.max(-4, Math.min(4, srng.normal()));
-        const cx = c.beamCenterFs + jit(), cy = c.beamCenterSs + jit();
+        const drift = (): number => c.centerDriftPx * clip4(srng.normal());
+        const cx = pointCx + drift(), cy = pointCy + drift();
         const cryst = pt.crystal < 0 ? undefined : crystals[fileCrystals[pt.crystal]!]!;
         const hit = cryst?.hit ?? false;
         const bg = hit ? Math.max(0.6, Math.min(1.6, 0.75 + 0.25 * (cryst!.scale / c.countsPerIntensity))) : c.emptyBackgroundFactor;

@@ -34,7 +34,8 @@ Options:
   --ellipse-ratio R      elliptical distortion ratio (default ${d.ellipseRatio})
   --ellipse-angle DEG    ellipse axis angle (default ${d.ellipseAngleDeg})
   --profile-radius NM    median reciprocal profile radius, nm⁻¹ (default ${d.profileRadiusNm})
-  --center-jitter PX     σ of the per-shot pattern-centre jitter (default ${d.centerJitterPx})
+  --center-jitter PX     σ of the pattern-centre jitter between crystals (default ${d.centerJitterPx});
+                         within one crystal's movie the centre drifts by σ = ${d.centerDriftPx} px
   --dmin A               resolution limit of the model, Å (default ${d.dMinAngstrom})
   --compression C        lz4 | bitshuffle-lz4 | gzip | none (default lz4)
   --workers N            render threads (default: CPUs, max 4; 0 = main thread)
