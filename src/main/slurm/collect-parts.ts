@@ -29,8 +29,8 @@ function firstChunkOffset(fd: number, size: number, buf: Buffer): number {
     let i = buf.subarray(0, n).indexOf(BEGIN);
     while (i >= 0 && !(pos + i === 0 || buf[i - 1] === 0x0a)) i = buf.subarray(0, n).indexOf(BEGIN, i + 1);
     if (i >= 0) return pos + i;
-    if (n < BEGIN.length) break;
-    pos += n - BEGIN.length; // overlap so a marker across blocks is found
+    if (pos + n >= size) break;
+    pos += n - BEGIN.length; // overlap (incl. the byte before) so a marker across blocks is found
   }
   return -1;
 }
