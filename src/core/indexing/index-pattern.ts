@@ -229,8 +229,12 @@ export function createIndexer(cell: UnitCell, options: Partial<IndexingOptions> 
     return best;
   }
 
-  function index(q: Float64Array, n: number): IndexedLattice[] {
-    if (q.length < 3 * n) throw new Error(`indexing: q has ${q.length} values, expected ${3 * n}`);
+  function index(qIn: Float64Array, n: number): IndexedLattice[] {
+    if (qIn.length < 3 * n) throw new Error(`indexing: q has ${qIn.length} values, expected ${3 * n}`);
+    // a wrong beam centre shifts every peak; Friedel mates (q, −q) reveal it independently of the cell
+    const s0 = opt.friedelCentre ? friedelOffset(qIn, n) : [0, 0];
+    const q = Float64Array.from(qIn);
+    for (let i = 0; i < n; i++) { q[3 * i] = q[3 * i]! + s0[0]!; q[3 * i + 1] = q[3 * i + 1]! + s0[1]!; }
     const len = new Float64Array(n);
     for (let i = 0; i < n; i++) len[i] = Math.hypot(q[3 * i]!, q[3 * i + 1]!, q[3 * i + 2]!);
     const used = new Uint8Array(n);
@@ -248,7 +252,7 @@ export function createIndexer(cell: UnitCell, options: Partial<IndexingOptions> 
       // the same crystal again (its spots beyond the excitation tolerance): not a new lattice
       if (out.some((o) => misorientationDeg(o.A, r.A, ops) < 2)) break;
       for (const i of r.matched) used[i] = 1;
-      out.push({ A: r.A, basis: mat9ToBasis(r.A), nMatched: r.n, fraction, peakIndex: r.matched, hkl: r.hkl, shiftInvNm: [r.shX, r.shY], rmsInPlaneInvNm: r.rmsXY, rmsExcitationInvNm: r.rmsZ });
+      out.push({ A: r.A, basis: mat9ToBasis(r.A), nMatched: r.n, fraction, peakIndex: r.matched, hkl: r.hkl, shiftInvNm: [r.shX + s0[0]!, r.shY + s0[1]!], rmsInPlaneInvNm: r.rmsXY, rmsExcitationInvNm: r.rmsZ });
     }
     // strongest lattice first
     return out.sort((x, y) => y.nMatched - x.nMatched);
@@ -276,6 +280,45 @@ function axisTies(cell: UnitCell): readonly [number, number, number] {
       return cell.uniqueAxis === "a" ? [0, 1, 1] : cell.uniqueAxis === "b" ? [0, 1, 0] : [0, 0, 1];
     default: return [0, 1, 2];
   }
+}
+
+/**
+ * In-plane offset s (nm⁻¹) that centres the pattern: Friedel mates satisfy q_i + q_j = −2s. Votes
+ * the midpoints of all nearly opposite pairs of similar length into a 2-D histogram (±0.1 nm⁻¹,
+ * ≈ ±7 px at 1.58 m) and returns −(mean of the midpoints near the mode), or 0 without a clear mode.
+ */
+export function friedelOffset(q: Float64Array, n: number): [number, number] {
+  const W = 0.1, bin = 0.005, nb = Math.round((2 * W) / bin);
+  const H = new Float64Array(nb * nb);
+  const mx: number[] = [], my: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const xi = q[3 * i]!, yi = q[3 * i + 1]!, li = Math.hypot(xi, yi);
+    if (li < 0.15) continue;
+    for (let j = i + 1; j < n; j++) {
+      const sx = xi + q[3 * j]!, sy = yi + q[3 * j + 1]!;
+      if (Math.abs(sx) >= 2 * W || Math.abs(sy) >= 2 * W) continue;
+      const mxv = sx / 2, myv = sy / 2;
+      const bx = Math.floor((mxv + W) / bin), by = Math.floor((myv + W) / bin);
+      if (bx < 0 || by < 0 || bx >= nb || by >= nb) continue;
+      H[by * nb + bx] = H[by * nb + bx]! + 1;
+      mx.push(mxv); my.push(myv);
+    }
+  }
+  if (mx.length < 10) return [0, 0];
+  let best = -1, bv = 0, total = 0;
+  for (let by = 1; by < nb - 1; by++) for (let bx = 1; bx < nb - 1; bx++) {
+    let v = 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) v += H[(by + dy) * nb + bx + dx]!;
+    total += H[by * nb + bx]!;
+    if (v > bv) { bv = v; best = by * nb + bx; }
+  }
+  // a real Friedel mode holds many pairs, far above the uniform level of random pairs
+  const uniform = (9 * total) / ((nb - 2) * (nb - 2));
+  if (best < 0 || bv < 8 || bv < 4 * uniform) return [0, 0];
+  const cx = -W + ((best % nb) + 0.5) * bin, cy = -W + (Math.floor(best / nb) + 0.5) * bin;
+  let sx = 0, sy = 0, c = 0;
+  for (let k = 0; k < mx.length; k++) if (Math.abs(mx[k]! - cx) < 1.5 * bin && Math.abs(my[k]! - cy) < 1.5 * bin) { sx += mx[k]!; sy += my[k]!; c++; }
+  return c > 0 ? [-sx / c, -sy / c] : [0, 0];
 }
 
 /** Rz(180°)·A: the crystal turned by 180° about the beam (lab z). */

@@ -27,6 +27,8 @@ export interface IndexingOptions {
   readonly maxLattices: number;
   /** Refine an in-plane centre shift together with the orientation. */
   readonly refineShift: boolean;
+  /** Estimate the beam-centre offset from Friedel pairs before the search (experimental, default off: short lattice vectors can make false modes). */
+  readonly friedelCentre: boolean;
   /** Refine the reciprocal axis lengths (lattice-constrained scale factors, ±3 %) per crystal. */
   readonly refineCell: boolean;
   /** Number of best pre-scored candidates that get full refinement. */
@@ -36,7 +38,7 @@ export interface IndexingOptions {
 }
 
 export const defaultIndexingOptions: IndexingOptions = {
-  seedPeaks: 8,
+  seedPeaks: 12,
   minSeedInvNm: 0.05,
   maxSeedInvNm: 2.5,
   lengthTolInvNm: 0.008,
@@ -50,6 +52,7 @@ export const defaultIndexingOptions: IndexingOptions = {
   maxLattices: 3,
   refineShift: true,
   refineCell: true,
+  friedelCentre: false,
   refineCandidates: 16,
   maxCandidates: 40000,
 };

@@ -19,7 +19,7 @@ ${commonOptionsHelp}
   --match-tol T          in-plane peak match tolerance, nm⁻¹ (default 0.02 ≈ 1.4 px at 1.58 m)
   --min-fraction F       accept a lattice matching at least this fraction of peaks (default 0.25)
   --max-lattices N       lattices per pattern (default 3)
-  --seed-peaks N         low-resolution peaks used to seed the search (default 8)
+  --seed-peaks N         low-resolution peaks used to seed the search (default 12)
   --no-refine-cell       keep the cell fixed (refine orientation and centre only)
 `;
 
