@@ -11,6 +11,8 @@ import { FrameCache } from "./state/frame-cache.ts";
 import { cellValue, crystalShots, getShotData, setShotData, visibleRows } from "./state/shot-data.ts";
 import { savePrefs } from "./state/viewer-slice.ts";
 import { useApp, useAppStore, type AppStore } from "./state/store.ts";
+import { TabSwitch, useAppTab } from "./wizard/AppTabs.tsx";
+import { WizardView } from "./wizard/WizardView.tsx";
 
 export const shortcuts: [string, string][] = [
   ["→ / j", "next shot"], ["← / k", "previous shot"], ["↓ / n", "next crystal"], ["↑ / p", "previous crystal"],
@@ -100,15 +102,19 @@ export function App({ host }: { host: HostClient }) {
     return () => clearInterval(id);
   }, [playing, fps, store]);
 
+  const [tab, setTab] = useAppTab(host);
+
   return (
     <div className="app">
       <header className="topbar">
         <span className="brand">serialed<span className="brand2">studio</span></span>
+        <TabSwitch tab={tab} setTab={setTab} />
         <span className="ds-label">{ds ? ds.label : "—"}</span>
         <Nav />
         <button className="help-btn" onClick={() => store.getState().setHelpOpen(true)} title="Keyboard shortcuts (?)">?</button>
       </header>
-      <main className="grid">
+      {tab === "wizard" ? <WizardView host={host} onOpenShot={(i) => { store.getState().setShot(i); setTab("viewer"); }} /> : null}
+      <main className="grid" style={tab === "wizard" ? { display: "none" } : undefined}>
         <PatternPane host={host} cache={cache} />
         <div className="side">
           <MapPane host={host} />

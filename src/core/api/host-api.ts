@@ -146,8 +146,123 @@ export interface SessionInfo {
   readonly datasets: readonly DatasetSummary[];
 }
 
+// ================================================================ wizard / pipeline (helper "wizard") — begin
+/** Step status from the project's staleness hashes (src/core/project/staleness.ts). */
+export type PipelineStepStatus = "never-run" | "up-to-date" | "stale" | "running" | "failed";
+
+/** One wizard step: its stored options, staleness, latest run and live job progress. */
+export interface PipelineStepState {
+  /** Step name (STEP_ORDER of src/core/project/project-model.ts). */
+  readonly step: string;
+  readonly status: PipelineStepStatus;
+  /** The step's options as stored in project.yaml (plain JSON values). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** True when the step runs a custom command instead of its built-in subcommand. */
+  readonly custom: boolean;
+  readonly lastRun: {
+    readonly id: string; readonly state: string; readonly startedAt: string; readonly finishedAt: string | null;
+    /** Output files, relative to the project folder. */
+    readonly outputs: readonly string[]; readonly message: string | null;
+  } | null;
+  readonly progress: { readonly done: number; readonly total: number; readonly note: string } | null;
+}
+
+/** The wizard's project as the host sees it. */
+export interface PipelineState {
+  /** Absolute project.yaml path, or null when no project is open. */
+  readonly projectPath: string | null;
+  /** Where a project for the session's dataset would go (beside its files), and whether it exists. */
+  readonly suggestedPath: string | null;
+  readonly suggestedExists: boolean;
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly steps: readonly PipelineStepState[];
+  /** The step the host is running up to, or null. */
+  readonly active: { readonly step: string } | null;
+  /** Last driver message (e.g. "pipeline done up to merge: ran …" or a failure with its log tail). */
+  readonly message: string;
+}
+
+/** Results of a step's latest run for the plots. */
+export interface PipelineResult {
+  readonly step: string;
+  readonly runId: string | null;
+  /** Absolute output paths. */
+  readonly files: readonly string[];
+  /** validate: `serialed stats --json` content. */
+  readonly statsJson: unknown;
+  /** merge: the per-crystal CSV (label, scale, B, included, ΔCC½, observations, radius). */
+  readonly crystalsCsv: string | null;
+  /** Tail of the job log. */
+  readonly log: string | null;
+  readonly text: string | null;
+}
+
+/** Live tuning result for one frame: centre and peaks (CXI pixel-centre convention, px). */
+export interface TuneResult {
+  readonly shotIndex: number;
+  /** Refined pattern centre (fs, ss). */
+  readonly centre: readonly [fs: number, ss: number];
+  readonly com: readonly [fs: number, ss: number];
+  readonly lorentz: readonly [fs: number, ss: number];
+  readonly nPeaks: number;
+  readonly fs: Float32Array;
+  readonly ss: Float32Array;
+  readonly intensity: Float32Array;
+  /** Host time of analyzePattern alone and including the frame read, ms. */
+  readonly analysisMs: number;
+  readonly totalMs: number;
+  /** Option warnings (unknown keys). */
+  readonly warnings: readonly string[];
+}
+
+/** Wizard methods (served by src/main/host/pipeline-service.ts). */
+export interface PipelineApi {
+  pipelineState(params: Record<string, never>): Promise<PipelineState>;
+  /** Opens a project (folder or project.yaml); `create` makes it (inputs = the session's dataset files) if missing. "" = the suggested path. */
+  pipelineOpen(params: { path: string; create: boolean }): Promise<PipelineState>;
+  /** Replaces one step's options in project.yaml (later steps become out of date). */
+  pipelineSetOptions(params: { step: string; options: Record<string, unknown> }): Promise<PipelineState>;
+  /** Runs the pipeline up to `step` in the background (earlier out-of-date steps first), as `serialed run --until step`. */
+  pipelineRun(params: { step: string }): Promise<PipelineState>;
+  pipelineCancel(params: Record<string, never>): Promise<PipelineState>;
+  pipelineResult(params: { step: string }): Promise<PipelineResult>;
+  /** Live tuning: pattern analysis of one frame with diffractem options (peak_search_params, centring, …). */
+  tuneAnalyze(params: { datasetId: string; shotIndex: number; options: Record<string, unknown> }): Promise<TuneResult>;
+}
+
+const pipelineStepState = obj({
+  step: str, status: literal("never-run", "up-to-date", "stale", "running", "failed"), options: record(any), custom: bool,
+  lastRun: nullable(obj({ id: str, state: str, startedAt: str, finishedAt: nullable(str), outputs: arr(str), message: nullable(str) })),
+  progress: nullable(obj({ done: num, total: num, note: str })),
+});
+const pipelineState = obj({
+  projectPath: nullable(str), suggestedPath: nullable(str), suggestedExists: bool, name: str, inputs: arr(str),
+  steps: arr(pipelineStepState), active: nullable(obj({ step: str })), message: str,
+});
+const pipelineResult = obj({ step: str, runId: nullable(str), files: arr(str), statsJson: any, crystalsCsv: nullable(str), log: nullable(str), text: nullable(str) });
+const pipelineMethodSchemas = {
+  pipelineState: { params: obj({}), result: pipelineState },
+  pipelineOpen: { params: obj({ path: str, create: bool }), result: pipelineState },
+  pipelineSetOptions: { params: obj({ step: str, options: record(any) }), result: pipelineState },
+  pipelineRun: { params: obj({ step: str }), result: pipelineState },
+  pipelineCancel: { params: obj({}), result: pipelineState },
+  pipelineResult: { params: obj({ step: str }), result: pipelineResult },
+  tuneAnalyze: {
+    params: obj({ datasetId: str, shotIndex: int(0, 2 ** 31), options: record(any) }),
+    result: obj({
+      shotIndex: int(0), centre: tuple(num, num), com: tuple(num, num), lorentz: tuple(num, num), nPeaks: int(0),
+      fs: typed("Float32Array"), ss: typed("Float32Array"), intensity: typed("Float32Array"), analysisMs: num, totalMs: num, warnings: arr(str),
+    }),
+  },
+};
+const pipelineEventSchemas = {
+  pipelineUpdate: obj({ step: str, kind: str, message: str, done: num, total: num }),
+};
+// ================================================================ wizard / pipeline — end
+
 /** Every request the renderer can make. Paths are host file paths. */
-export interface HostApi {
+export interface HostApi extends PipelineApi {
   /** Datasets opened at launch (CLI paths / Electron dialog) and the host mode. */
   getSession(params: Record<string, never>): Promise<SessionInfo>;
   /** Opens NeXus .h5/.nxs files, a .lst, a glob, a CrystFEL .stream and optionally a .geom, as one dataset. Only paths the user opened are allowed. */
@@ -173,6 +288,8 @@ export interface HostEvents {
   jobProgress: { jobId: string; done: number; total: number; message: string };
   datasetOpened: { summary: DatasetSummary };
   log: { level: "info" | "warn" | "error"; message: string };
+  /** Wizard: a pipeline step started/progressed/finished (kind: start|progress|skip|finish|done). */
+  pipelineUpdate: { step: string; kind: string; message: string; done: number; total: number };
 }
 
 export type MethodName = keyof HostApi;
@@ -235,12 +352,14 @@ export const methodSchemas: { readonly [M in MethodName]: { readonly params: Che
   getPeaks: { params: obj({ datasetId: id, shotIndex: shotIdx }), result: peaks },
   getStreamChunk: { params: obj({ datasetId: id, shotIndex: shotIdx }), result: nullable(streamShot) },
   getMapImage: { params: obj({ datasetId: id, fileIndex: int(0) }), result: nullable(mapImage) },
+  ...pipelineMethodSchemas,
 };
 
 export const eventSchemas: { readonly [E in EventName]: Check } = {
   jobProgress: obj({ jobId: str, done: num, total: num, message: str }),
   datasetOpened: obj({ summary }),
   log: obj({ level: literal("info", "warn", "error"), message: str }),
+  ...pipelineEventSchemas,
 };
 
 export const methodNames = Object.keys(methodSchemas) as MethodName[];

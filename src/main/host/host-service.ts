@@ -8,6 +8,8 @@ import { resolve } from "node:path";
 import type { ColumnKind, DatasetSummary, EventName, HostApi, HostEvents, ShotColumn } from "../../core/api/host-api.ts";
 import { loadDataset, type LoadedDataset } from "./dataset-loader.ts";
 import { expandGlob, readListFile } from "./path-expand.ts";
+import { createPipelineService } from "./pipeline-service.ts";
+import { createTuningMethods } from "./tuning-service.ts";
 
 export interface HostServiceOptions {
   readonly mode: "web" | "electron";
@@ -22,6 +24,8 @@ export interface HostService extends HostApi {
   /** Marks paths as opened by the user (CLI/dialog): only these (and what they reference) can be opened. */
   allow(paths: readonly string[]): void;
   onEvent(listener: EventListener): () => void;
+  /** Wizard: opens a project host-side (demo command / CLI), e.g. the path createDemoProject returns. */
+  openProject(path: string): void;
   dispose(): void;
 }
 
@@ -62,10 +66,16 @@ export function createHostService(opts: HostServiceOptions): HostService {
     return summary;
   };
 
+  // wizard (helper "wizard"): project, step options and jobs; new projects take the first dataset's files
+  const pipeline = createPipelineService({ emit: (e, p) => emit(e, p), sessionFiles: () => [...datasets.values()][0]?.summary.files ?? [] });
+
   const service: HostService = {
+    ...pipeline.methods,
+    ...createTuningMethods((datasetId, shotIndex) => service.readFrame({ datasetId, shotIndex })),
+    openProject(path) { pipeline.openProject(path); },
     allow(paths) { for (const p of paths) for (const f of expandGlob(p)) allowPath(f); },
     onEvent(l) { listeners.add(l); return () => listeners.delete(l); },
-    dispose() { for (const d of datasets.values()) { d.loaded.images?.close(); void d.loaded.stream?.close(); } datasets.clear(); },
+    dispose() { pipeline.dispose(); for (const d of datasets.values()) { d.loaded.images?.close(); void d.loaded.stream?.close(); } datasets.clear(); },
 
     async getSession() {
       return { mode: opts.mode, version: opts.version ?? "0.1.0", datasets: [...datasets.values()].map((d) => d.summary) };

@@ -1,0 +1,164 @@
+/**
+ * End to end in chromium: `serialed serve` on a small simulated dataset (30 crystals × 3 frames),
+ * the wizard creates a project and runs every step through real jobs (index first on a subset with
+ * a high peak count, then on all), and the exported MTZ (read with Debian's gemmi) correlates with
+ * the simulator's truth.hkl. Screenshots of every step in test-output/e2e/wizard/.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { ensureRendererBuilt } from "../../src/main/web/serve-app.ts";
+import { collectErrors, launchBrowser, root, shotsDir, startServe, type Served } from "./e2e-helpers.ts";
+
+const outDir = join(shotsDir, "wizard");
+const STEP_TIMEOUT = 300_000;
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: true });
+}
+
+async function statusOf(page: Page, step: string): Promise<string> {
+  return (await page.locator(`[data-testid=status-${step}]`).textContent()) ?? "";
+}
+
+/** Clicks Run on the selected step and waits until the step is up to date (fails fast on failure). */
+type W = { __serialedWizard?: { active: unknown; steps: { step: string; status: string; lastRun: { id: string } | null }[] } };
+
+async function runStep(page: Page, step: string): Promise<void> {
+  await page.click(`[data-testid=step-${step}]`);
+  const before = await page.evaluate((s) => (window as unknown as W).__serialedWizard?.steps.find((x) => x.step === s)?.lastRun?.id ?? null, step);
+  await page.click("[data-testid=run-step]");
+  await page.waitForFunction(([s, b]) => {
+    const w = (window as unknown as W).__serialedWizard;
+    const st = w?.steps.find((x) => x.step === s);
+    if (!w || !st || !st.lastRun || st.lastRun.id === b) return false;
+    return st.status === "failed" || (st.status === "up-to-date" && w.active === null);
+  }, [step, before] as const, { timeout: STEP_TIMEOUT, polling: 500 });
+  const st = await statusOf(page, step);
+  if (st !== "up to date") throw new Error(`step ${step} ${st}: ${await page.locator("[data-testid=step-panel]").innerText()}`);
+}
+
+async function setOption(page: Page, key: string, value: string): Promise<void> {
+  await page.fill(`[data-testid="opt-${key}"]`, value);
+}
+
+/** Laue group 4/mmm equivalents (with Friedel mates) → one canonical key. */
+function key422(h: number, k: number, l: number): string {
+  const eq: [number, number, number][] = [];
+  for (const [a, b] of [[h, k], [-k, h], [-h, -k], [k, -h]] as const) { eq.push([a, b, l], [b, a, -l]); }
+  const all = eq.flatMap(([a, b, c]) => [[a, b, c], [-a, -b, -c]]);
+  return all.map((v) => v.join(",")).sort()[0]!;
+}
+
+function pearson(x: readonly number[], y: readonly number[]): number {
+  const n = x.length, mx = x.reduce((a, b) => a + b, 0) / n, my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) { const dx = x[i]! - mx, dy = y[i]! - my; sxy += dx * dy; sxx += dx * dx; syy += dy * dy; }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+describe("processing wizard (chromium, simulated data)", { timeout: 1_200_000 }, () => {
+  let dir: string, served: Served, ctx: BrowserContext;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "wizard-e2e-"));
+    execFileSync(process.execPath, [join(root, "bin", "serialed.mjs"), "simulate", "--out", join(dir, "data"), "--crystals", "30", "--frames", "3", "--seed", "7", "--workers", "2"], { stdio: "ignore" });
+    await ensureRendererBuilt(true);
+    served = await startServe([join(dir, "data", "sim.lst"), join(dir, "data", "truth", "geometry.geom")]);
+    ctx = await launchBrowser();
+  });
+  after(async () => { await ctx?.close(); await served?.stop(); });
+
+  it("drives every step from raw files to an MTZ that correlates with the truth", async () => {
+    const page = await ctx.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${served.url}#wizard`);
+    await page.waitForSelector("[data-testid=project-path]", { timeout: 60_000 });
+    await shot(page, "00-project");
+    const projectDir = join(dir, "project");
+    await page.fill("[data-testid=project-path]", projectDir);
+    await page.click("[data-testid=project-create]");
+    await page.waitForSelector("[data-testid=step-import]");
+    assert.ok(existsSync(join(projectDir, "project.yaml")), "project.yaml written");
+
+    await runStep(page, "import");
+    await page.waitForSelector("[data-testid=results-import]");
+    await shot(page, "01-import");
+    // aggregation + corrections + centre/peaks are one preprocess job
+    await runStep(page, "aggregate");
+    await shot(page, "02-aggregate");
+    assert.equal(await statusOf(page, "corrections"), "up to date");
+    await page.click("[data-testid=step-corrections]");
+    await shot(page, "03-corrections");
+    await page.click("[data-testid=step-centre-peaks]");
+    assert.equal(await statusOf(page, "centre-peaks"), "up to date");
+    await shot(page, "04-centre-peaks");
+    await runStep(page, "geometry");
+    await shot(page, "05-geometry");
+    // indexing: first a quick test on the patterns with many peaks, then all
+    await page.click("[data-testid=step-index]");
+    await setOption(page, "min-peaks", "40");
+    await runStep(page, "index");
+    await shot(page, "06a-index-subset");
+    const subsetLog = await page.locator("[data-testid=results-index]").innerText();
+    await setOption(page, "min-peaks", "10");
+    await page.click("[data-testid=step-index]");
+    await runStep(page, "index");
+    await shot(page, "06b-index-all");
+    assert.notEqual(await page.locator("[data-testid=results-index]").innerText(), subsetLog);
+    await runStep(page, "integrate");
+    await shot(page, "07-integrate");
+    await runStep(page, "merge");
+    await page.waitForSelector("[data-testid=crystal-plots] .plot[data-rendered='1']", { timeout: 60_000 });
+    await shot(page, "08-merge");
+    await runStep(page, "validate");
+    await page.waitForSelector("[data-testid=table1]");
+    await page.waitForSelector("[data-testid=plot-ccHalf][data-rendered='1']", { timeout: 60_000 });
+    await shot(page, "09-validate");
+    const table1 = await page.locator("[data-testid=table1]").innerText();
+    assert.match(table1, /CC½/);
+    await runStep(page, "export");
+    await shot(page, "10-export");
+    for (const s of ["import", "aggregate", "corrections", "centre-peaks", "geometry", "index", "integrate", "merge", "validate", "export"]) {
+      assert.equal(await statusOf(page, s), "up to date", `step ${s}`);
+    }
+
+    // an earlier option change marks the later steps out of date
+    await page.click("[data-testid=step-merge]");
+    await page.selectOption("[data-testid=opt-model]", "xsphere");
+    await page.click("text=Save options");
+    await page.waitForFunction(() => document.querySelector("[data-testid=status-export]")?.textContent === "out of date", null, { timeout: 10_000 });
+    assert.equal(await statusOf(page, "index"), "up to date");
+    await shot(page, "11-stale");
+
+    // the MTZ against the truth
+    const exportRun = readdirSync(join(projectDir, "runs")).filter((d) => d.startsWith("export-")).sort().pop()!;
+    const mtz = join(projectDir, "runs", exportRun, "merged.mtz");
+    assert.ok(existsSync(mtz), "merged.mtz exported");
+    const tsv = execFileSync("gemmi", ["mtz", "--tsv", mtz], { encoding: "utf8" });
+    const truth = new Map<string, number>();
+    for (const line of readFileSync(join(dir, "data", "truth", "truth.hkl"), "utf8").split("\n")) {
+      const m = /^\s*(-?\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?[\d.]+)/.exec(line);
+      if (m) truth.set(key422(+m[1]!, +m[2]!, +m[3]!), +m[4]!);
+    }
+    const xs: number[] = [], ys: number[] = [];
+    const lines = tsv.trim().split("\n");
+    const head = lines[0]!.split("\t");
+    const iI = head.indexOf("IMEAN");
+    assert.ok(iI >= 0, `IMEAN column in ${head.join(",")}`);
+    for (const l of lines.slice(1)) {
+      const c = l.split("\t").map(Number);
+      const t = truth.get(key422(c[0]!, c[1]!, c[2]!));
+      if (t !== undefined && Number.isFinite(c[iI]!)) { xs.push(c[iI]!); ys.push(t); }
+    }
+    const cc = pearson(xs, ys);
+    console.log(`wizard MTZ: ${xs.length} reflections matched to truth, CC = ${cc.toFixed(3)}`);
+    assert.ok(xs.length >= 50, `enough reflections (${xs.length})`);
+    assert.ok(cc >= 0.7, `CC against truth ${cc}`);
+    assert.deepEqual(errors, []);
+  });
+});
