@@ -4,7 +4,8 @@
  * position form the peak, pixels between `middle` and `outer` px the background annulus.
  * I = Σ_peak (v − b̄), b̄ = mean of the annulus; σ²(I) = Σ_peak max(v, 0)/adu (counting statistics of
  * the peak pixels) + n_peak²·var(annulus)/n_bg (uncertainty of the background level), in counts².
- * Dead/masked pixels (mask ≠ 0, NaN, negative markers ≤ −1) are excluded; a reflection with an
+ * Dead/masked pixels (mask ≠ 0, NaN, the integer marker −1) are excluded (background-subtracted
+ * float frames may legitimately go negative); a reflection with an
  * excluded or saturated pixel in its peak region, or too few background pixels, is rejected.
  * Positions are in CORNER convention (pixel (fs, ss) has its centre at fs + 0.5, ss + 0.5).
  */
@@ -72,7 +73,7 @@ export function integrateRings(frame: Frame, fs: ArrayLike<number>, ss: ArrayLik
         const inBg = d2 >= r2;
         if (!inPeak && !inBg) continue;
         const v = px[row + x]!;
-        const isBad = !Number.isFinite(v) || v <= -1 || (mask !== undefined && mask[row + x] !== 0);
+        const isBad = !Number.isFinite(v) || v === -1 || (mask !== undefined && mask[row + x] !== 0);
         if (inPeak) {
           if (isBad) { bad++; continue; }
           if (v >= sat) satd++;
