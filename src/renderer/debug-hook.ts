@@ -11,13 +11,15 @@ export interface DebugHook {
   renderedShot?: number;
   frameSerial?: number;
   renderMs?: number;
+  /** performance.now() when the last frame finished drawing. */
+  lastRenderAt?: number;
   timing?: Record<string, number>;
   display?: unknown;
   overlays?: Overlays & { centre: readonly [number, number]; centreSource: string };
   visibleRows?: () => number[];
   /** Value of the rendered frame at a detector pixel (CXI, rounded). */
   pixelAt?: (fs: number, ss: number) => number;
-  frameMedian?: number;
+  frameMedian?: () => number;
   error?: string;
 }
 

@@ -85,7 +85,7 @@ describe("viewer on a simulated dataset", () => {
     }
     // Pixel analysis on the rendered frame: spots are brighter than the frame's median.
     const vals = (await page.evaluate(`(${JSON.stringify(expect.map((s) => [s.fs, s.ss]))}).map(([x, y]) => ${HOOK}.pixelAt(x, y))`)) as number[];
-    const median = (await page.evaluate(`${HOOK}.frameMedian`)) as number;
+    const median = (await page.evaluate(`${HOOK}.frameMedian()`)) as number;
     const brighter = vals.filter((v) => v > median + 3 * Math.sqrt(Math.max(median, 1))).length;
     assert.ok(brighter / vals.length > 0.8, `${brighter}/${vals.length} spot pixels above background (median ${median})`);
     await screenshot(page, "sim-peaks");

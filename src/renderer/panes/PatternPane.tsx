@@ -1,12 +1,11 @@
 /** Pattern pane: fetches the current shot (frame cache), computes overlays, drives PatternCanvas. */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { DatasetSummary } from "../../core/api/host-api.ts";
 import { realOfReciprocal } from "../../core/geometry/cell.ts";
 import type { HostClient } from "../api/host-client.ts";
-import { percentile } from "../pattern/colormaps.ts";
 import { PatternCanvas, type Overlays } from "../pattern/pattern-canvas.ts";
 import { resolutionAtRadiusAngstrom, ringRadii } from "../pattern/resolution.ts";
-import type { FrameCache, ShotBundle } from "../state/frame-cache.ts";
+import { autoLimits, type FrameCache, type ShotBundle } from "../state/frame-cache.ts";
 import { getShotData, numberAt } from "../state/shot-data.ts";
 import { useApp, useAppStore } from "../state/store.ts";
 import { debugHook } from "../debug-hook.ts";
@@ -48,7 +47,7 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
   }, []);
 
   // Fetch the shot (from the cache when prefetched: then the switch is synchronous).
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!ds) return;
     const ready = cache.peek(ds.datasetId, shot);
     if (ready) { setBundle(ready); setError(null); return; }
@@ -59,17 +58,14 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
     return () => { alive = false; };
   }, [ds, shot, cache]);
 
-  // Draw.
-  useEffect(() => {
+  // Draw (layout effect: in the same task as the state change, not after the next paint).
+  useLayoutEffect(() => {
     if (!canvas || !ds || !bundle) return;
     const t0 = performance.now();
     const frame = bundle.frame;
     let { lo, hi } = contrast;
-    if (frame && contrast.auto) {
-      lo = percentile(frame.pixels, contrast.loPct);
-      hi = percentile(frame.pixels, contrast.hiPct);
-      if (hi <= lo) hi = lo + 1;
-    }
+    cache.contrastPct = [contrast.loPct, contrast.hiPct];
+    if (frame && contrast.auto) [lo, hi] = autoLimits(bundle, contrast.loPct, contrast.hiPct);
     const tPct = performance.now() - t0;
     const { xy: centre, source: centreSource } = shotCentre(ds, bundle.peaks.shotIndex, bundle.beamCentre);
     const shape = frame?.shape ?? ds.frameShape ?? ([516, 1556] as const);
@@ -98,8 +94,9 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
     hook.display = { lo, hi, scaling, colormap };
     hook.overlays = { ...o, centre, centreSource };
     hook.pixelAt = (fsPx: number, ssPx: number) => (frame ? Number(frame.pixels[Math.round(ssPx) * frame.shape[1] + Math.round(fsPx)]) : NaN);
-    hook.frameMedian = frame ? percentile(frame.pixels, 50) : NaN;
+    hook.frameMedian = () => (frame ? autoLimits(bundle, 50, 50)[0] : NaN); // lazy: not on the render path
     hook.renderedShot = bundle.peaks.shotIndex;
+    hook.lastRenderAt = performance.now();
     hook.frameSerial = (hook.frameSerial ?? 0) + 1;
     performance.mark(`serialed-frame-${bundle.peaks.shotIndex}`);
     // Prefetch neighbours so stepping and play mode never wait.

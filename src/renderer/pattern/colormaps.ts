@@ -8,7 +8,11 @@ const viridisPts: readonly [number, number, number][] = [
   [34, 167, 132], [68, 190, 112], [121, 209, 81], [189, 222, 38], [253, 231, 37],
 ];
 
+const lutCache = new Map<ColormapName, Uint32Array>();
+
 export function colormapLut(name: ColormapName): Uint32Array {
+  const hit = lutCache.get(name);
+  if (hit) return hit;
   const lut = new Uint32Array(256);
   for (let i = 0; i < 256; i++) {
     let r: number, g: number, b: number;
@@ -23,6 +27,7 @@ export function colormapLut(name: ColormapName): Uint32Array {
     }
     lut[i] = (255 << 24) | (b << 16) | (g << 8) | r; // little-endian RGBA bytes
   }
+  lutCache.set(name, lut);
   return lut;
 }
 

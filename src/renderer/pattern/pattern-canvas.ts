@@ -34,6 +34,7 @@ export class PatternCanvas {
   private source: BufferImageSource | null = null;
   private shape: readonly [number, number] | null = null;
   private overlays: Overlays = noOverlays;
+  private shown: { frame: FrameImage | null } & Partial<Display> = { frame: null };
   private fitted = false;
   private scale = 1;
   private offset: [number, number] = [0, 0];
@@ -77,10 +78,14 @@ export class PatternCanvas {
         this.shape = [ss, fs];
         this.fitted = false;
       }
-      const t0 = performance.now();
-      applyColormap(frame.pixels, this.rgba, d.lo, d.hi, d.scaling, colormapLut(d.colormap));
-      this.timing.colormapMs = performance.now() - t0;
-      this.source.update();
+      // Re-render of the same frame with the same display: texture already holds it.
+      if (this.shown.frame !== frame || this.shown.lo !== d.lo || this.shown.hi !== d.hi || this.shown.scaling !== d.scaling || this.shown.colormap !== d.colormap) {
+        const t0 = performance.now();
+        applyColormap(frame.pixels, this.rgba, d.lo, d.hi, d.scaling, colormapLut(d.colormap));
+        this.timing.colormapMs = performance.now() - t0;
+        this.source.update();
+        this.shown = { frame, ...d };
+      } else this.timing.colormapMs = 0;
       this.sprite.visible = true;
     }
     if (!this.fitted) this.fit(false);

@@ -4,6 +4,7 @@
  */
 import type { FrameImage, PeakList, StreamShotInfo } from "../../core/api/host-api.ts";
 import type { HostClient } from "../api/host-client.ts";
+import { percentile } from "../pattern/colormaps.ts";
 import { thresholdedCenterOfMass } from "../../core/preproc/center-of-mass.ts";
 import { fitLorentz2d } from "../../core/preproc/lorentz-fit.ts";
 
@@ -26,6 +27,23 @@ export interface ShotBundle {
   readonly stream: StreamShotInfo | null;
   /** Beam centre estimated from the frame (computed while fetching, off the render path). */
   readonly beamCentre: readonly [number, number] | null;
+  /** Auto-contrast limits per "loPct|hiPct", filled while fetching for the current settings. */
+  readonly limits: Map<string, readonly [lo: number, hi: number]>;
+}
+
+/** Auto-contrast limits of a bundle's frame (percentiles), memoised in the bundle. */
+export function autoLimits(b: ShotBundle, loPct: number, hiPct: number): readonly [number, number] {
+  const key = `${loPct}|${hiPct}`;
+  let l = b.limits.get(key);
+  if (!l) {
+    const px = b.frame?.pixels ?? new Float32Array(1);
+    const lo = percentile(px, loPct);
+    let hi = percentile(px, hiPct);
+    if (!(hi > lo)) hi = lo + 1;
+    l = [lo, hi];
+    b.limits.set(key, l);
+  }
+  return l;
 }
 
 function safeEstimate(frame: FrameImage): readonly [number, number] | null {
@@ -42,6 +60,9 @@ export class FrameCache {
     return this.ready.get(`${datasetId}:${shot}`);
   }
 
+  /** Contrast percentiles to precompute while fetching (the viewer's current setting). */
+  contrastPct: readonly [number, number] = [1, 99.8];
+
   get(datasetId: string, shot: number, hasFrames: boolean, hasStream: boolean): Promise<ShotBundle> {
     const key = `${datasetId}:${shot}`;
     const hit = this.entries.get(key);
@@ -57,7 +78,8 @@ export class FrameCache {
         hasStream ? this.host.getStreamChunk({ datasetId, shotIndex: shot }) : Promise.resolve(null),
       ]);
       const beamCentre = frame ? safeEstimate(frame) : null;
-      const b = { frame, peaks, stream, beamCentre };
+      const b: ShotBundle = { frame, peaks, stream, beamCentre, limits: new Map() };
+      if (frame) autoLimits(b, this.contrastPct[0], this.contrastPct[1]);
       this.ready.set(key, b);
       return b;
     })();
