@@ -40,12 +40,14 @@ describe("merging simulated SerialED data", () => {
     for (let i = 1; i < 4; i++) assert.ok(xs.shells[i]!.cc > unity.shells[i]!.cc, `shell ${i}`);
   });
 
-  it("gets better with more crystals (overall and highest shell)", () => {
+  it("gets better with more crystals (overall and at high resolution)", () => {
     const curve = [25, 75, 150].map((n) => ({ n, st: vsTruth(firstCrystals(obs, n), crystals, "unity") }));
     for (const { n, st } of curve) console.log(`# ${n} crystals: ${row(st)}`);
+    // high resolution = mean CC over the outer half of the shells (a single outer shell near CC 0.2-0.3 is too noisy to rank)
+    const outer = (st: CompareStats): number => { const sh = st.shells.slice(st.shells.length >> 1); return sh.reduce((a, x) => a + x.cc, 0) / sh.length; };
     for (let i = 1; i < curve.length; i++) {
       assert.ok(curve[i]!.st.overall.cc > curve[i - 1]!.st.overall.cc, "overall CC grows");
-      assert.ok(curve[i]!.st.shells.at(-2)!.cc > curve[i - 1]!.st.shells.at(-2)!.cc, "high-resolution CC grows");
+      assert.ok(outer(curve[i]!.st) > outer(curve[i - 1]!.st), `high-resolution CC grows: ${outer(curve[i - 1]!.st).toFixed(3)} → ${outer(curve[i]!.st).toFixed(3)}`);
     }
   });
 

@@ -1,7 +1,9 @@
 /**
  * Dose-fraction exposure choice (merging-and-export.md §4): the same crystals integrated over
- * different frame ranges are merged separately; with common resolution shells, the run with the best
- * high-resolution CC½ (then overall CC½) is the exposure to use.
+ * different frame ranges are merged separately; with common resolution shells, the run that keeps
+ * CC½ ≥ 0.143 to the highest resolution (the paper's cut-off criterion), then the best mean CC½ over
+ * the shells, then the best overall CC½, is the exposure to use. Single near-zero CC½ values of the
+ * outermost shell are noise and are not used to rank runs.
  */
 import type { UnitCell } from "../geometry/cell.ts";
 import type { PointGroup } from "../symmetry/point-groups.ts";
@@ -24,11 +26,33 @@ export interface RunSummary {
   readonly meanIOverSigma: number;
   readonly ccHalf: number;
   readonly highShell: { readonly minInvNm: number; readonly maxInvNm: number; readonly completeness: number; readonly meanIOverSigma: number; readonly ccHalf: number };
+  /** Mean of the finite per-shell CC½ values. */
+  readonly meanShellCcHalf: number;
+  /** 1/d (nm⁻¹) where CC½ falls to 0.143 (linear between shell centres); the range's upper end if it never does; NaN without half-sets. */
+  readonly cutoffInvNm: number;
+}
+
+/** CC½ = 0.143 ↔ CC* = 0.5 (Karplus & Diederichs 2012). */
+export const CC_HALF_CUTOFF = 0.143;
+
+/** 1/d where the CC½ curve (shell centres, ascending) first falls below `level`. */
+export function ccHalfCutoff(centres: readonly number[], cc: readonly number[], upper: number, level = CC_HALF_CUTOFF): number {
+  let prevX = Number.NaN, prevY = Number.NaN;
+  for (let i = 0; i < centres.length; i++) {
+    const x = centres[i]!, y = cc[i]!;
+    if (!Number.isFinite(y)) continue;
+    if (y < level) {
+      if (!Number.isFinite(prevY)) return x;
+      return prevX + ((prevY - level) / (prevY - y)) * (x - prevX);
+    }
+    prevX = x; prevY = y;
+  }
+  return Number.isFinite(prevY) ? upper : Number.NaN;
 }
 
 export interface ExposureChoice {
   readonly runs: readonly RunSummary[];
-  /** Index of the chosen run (best highest-shell CC½, ties/NaN broken by overall CC½, then I/σ). */
+  /** Index of the chosen run (highest CC½ cut-off resolution, then mean shell CC½, overall CC½, I/σ). */
   readonly best: number;
 }
 
@@ -55,17 +79,24 @@ export function chooseExposure(runs: readonly RunInput[], cell: UnitCell, pg: Po
       }
     }
     const hs = st.shells[st.shells.length - 1]!;
+    const shellCc = cmp ? cmp.shells.map((x) => x.cc) : [];
+    const finite = shellCc.filter((v) => Number.isFinite(v));
+    const centres = cmp ? cmp.shells.map((x) => (x.minInvNm + x.maxInvNm) / 2) : [];
     return {
+      meanShellCcHalf: finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : Number.NaN,
+      cutoffInvNm: cmp ? ccHalfCutoff(centres, shellCc, range.rmaxInvNm) : Number.NaN,
       label: r.label, nref: st.overall.nref, completeness: st.overall.completeness, multiplicity: st.overall.multiplicity, meanIOverSigma: st.overall.meanIOverSigma,
       ccHalf: cmp?.overall.cc ?? Number.NaN,
       highShell: { minInvNm: hs.minInvNm, maxInvNm: hs.maxInvNm, completeness: hs.completeness, meanIOverSigma: hs.meanIOverSigma, ccHalf: cmp?.shells[cmp.shells.length - 1]?.cc ?? Number.NaN },
     };
   });
-  const score = (s: RunSummary): [number, number, number] => [Number.isFinite(s.highShell.ccHalf) ? s.highShell.ccHalf : -2, Number.isFinite(s.ccHalf) ? s.ccHalf : -2, Number.isFinite(s.meanIOverSigma) ? s.meanIOverSigma : -1e9];
+  const fin = (v: number, fallback: number): number => (Number.isFinite(v) ? v : fallback);
+  const score = (s: RunSummary): number[] => [fin(s.cutoffInvNm, -1), fin(s.meanShellCcHalf, -2), fin(s.ccHalf, -2), fin(s.meanIOverSigma, -1e9)];
+  const better = (a: number[], b: number[]): boolean => {
+    for (let k = 0; k < a.length; k++) if (a[k]! !== b[k]!) return a[k]! > b[k]!;
+    return false;
+  };
   let best = 0;
-  for (let i = 1; i < summaries.length; i++) {
-    const a = score(summaries[i]!), b = score(summaries[best]!);
-    if (a[0] > b[0] || (a[0] === b[0] && (a[1] > b[1] || (a[1] === b[1] && a[2] > b[2])))) best = i;
-  }
+  for (let i = 1; i < summaries.length; i++) if (better(score(summaries[i]!), score(summaries[best]!))) best = i;
   return { runs: summaries, best };
 }

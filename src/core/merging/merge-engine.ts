@@ -160,7 +160,11 @@ export function toReflectionList(prep: PreparedObservations, acc: MergeAccumulat
     out.h[j] = t[0]!; out.k[j] = t[1]!; out.l[j] = t[2]!;
     const cnt = acc.n[r]!;
     out.intensity[j] = acc.mean[r]!;
-    out.sigma[j] = Math.sqrt(acc.m2[r]! / acc.w[r]!) / Math.sqrt(cnt);
+    // a spread at rounding level (e.g. equal observations scaled by factors equal up to the last bit) is zero:
+    // σ = 0 makes I/σ infinite, which statistics count as invalid (as check_hkl does) instead of ±1e15
+    const variance = acc.m2[r]! / acc.w[r]!;
+    const mean = acc.mean[r]!;
+    out.sigma[j] = variance > 1e-24 * mean * mean ? Math.sqrt(variance) / Math.sqrt(cnt) : 0;
     out.nmeas[j] = cnt;
   }
   return out;
