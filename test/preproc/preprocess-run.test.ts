@@ -143,11 +143,15 @@ describe("serialed preprocess", () => {
     renameSync(join(watch, "sim_r02.h5.part"), join(watch, "sim_r02.h5"));
     const lst = join(out, "processed.lst");
     const t0 = Date.now();
-    while (!(existsSync(lst) && readFileSync(lst, "utf8").includes("sim_r02_agg.h5"))) {
-      assert.ok(Date.now() - t0 < 120000, "watch mode did not process the file within 120 s");
-      await new Promise((res) => setTimeout(res, 100));
+    try {
+      // a hang guard, not a speed target (speed is in bench/preprocess.bench.ts)
+      while (!(existsSync(lst) && readFileSync(lst, "utf8").includes("sim_r02_agg.h5"))) {
+        assert.ok(Date.now() - t0 < 300000, "watch mode did not process the file within 300 s");
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    } finally {
+      process.emit("SIGINT");
     }
-    process.emit("SIGINT");
     assert.equal(await done, 130);
     assert.ok(existsSync(join(out, "sim_r02_agg.h5")));
   });
