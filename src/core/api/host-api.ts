@@ -195,7 +195,10 @@ export interface PipelineResult {
   readonly crystalsCsv: string | null;
   /** Tail of the job log. */
   readonly log: string | null;
+  /** One-line summary (e.g. "30 patterns, 16 indexed (53 %), 18 crystals"). */
   readonly text: string | null;
+  /** index/integrate: crystals per stream chunk in stream order (indexing rate over time), or null. */
+  readonly crystalsPerChunk: readonly number[] | null;
 }
 
 /** Live tuning result for one frame: centre and peaks (CXI pixel-centre convention, px). */
@@ -216,6 +219,29 @@ export interface TuneResult {
   readonly warnings: readonly string[];
 }
 
+/** Ellipticity & cell plot data (src/main/host/pipeline-geometry.ts). Histograms row-major [nR, nAz]. */
+export interface GeometryPlots {
+  readonly nPeaks: number;
+  readonly nPatterns: number;
+  /** Fitted elliptical distortion: axis ratio and angle (deg) with standard errors. */
+  readonly ratio: number; readonly angleDeg: number; readonly ratioSigma: number; readonly angleSigmaDeg: number;
+  readonly nR: number; readonly nAz: number;
+  /** Bin centres: radius px, azimuth deg. */
+  readonly radiusPx: Float64Array; readonly azimuthDeg: Float64Array;
+  /** Peak counts before / after the ellipticity correction, [nR × nAz]. */
+  readonly before: Float64Array; readonly after: Float64Array;
+  readonly profileBefore: Float64Array; readonly profileAfter: Float64Array;
+  /** Virtual powder and pair-distance curves over 1/d (nm⁻¹) with picked peak positions. */
+  readonly powderX: Float64Array; readonly powderY: Float64Array; readonly powderPeaks: Float64Array;
+  readonly pairsX: Float64Array; readonly pairsY: Float64Array; readonly pairPeaks: Float64Array;
+  /** Predicted line positions of the refined cell, nm⁻¹. */
+  readonly cellLines: Float64Array;
+  /** Refined a, b, c (Å), α, β, γ (deg), or null without a starting cell. */
+  readonly cell: readonly [number, number, number, number, number, number] | null;
+  readonly cellParams: readonly { readonly name: string; readonly sigma: number }[];
+  readonly source: string;
+}
+
 /** Wizard methods (served by src/main/host/pipeline-service.ts). */
 export interface PipelineApi {
   pipelineState(params: Record<string, never>): Promise<PipelineState>;
@@ -227,6 +253,8 @@ export interface PipelineApi {
   pipelineRun(params: { step: string }): Promise<PipelineState>;
   pipelineCancel(params: Record<string, never>): Promise<PipelineState>;
   pipelineResult(params: { step: string }): Promise<PipelineResult>;
+  /** Ellipticity & cell plots from the latest pre-processing run of the open project. */
+  pipelineGeometry(params: Record<string, never>): Promise<GeometryPlots>;
   /** Live tuning: pattern analysis of one frame with diffractem options (peak_search_params, centring, …). */
   tuneAnalyze(params: { datasetId: string; shotIndex: number; options: Record<string, unknown> }): Promise<TuneResult>;
 }
@@ -240,7 +268,7 @@ const pipelineState = obj({
   projectPath: nullable(str), suggestedPath: nullable(str), suggestedExists: bool, name: str, inputs: arr(str),
   steps: arr(pipelineStepState), active: nullable(obj({ step: str })), message: str,
 });
-const pipelineResult = obj({ step: str, runId: nullable(str), files: arr(str), statsJson: any, crystalsCsv: nullable(str), log: nullable(str), text: nullable(str) });
+const pipelineResult = obj({ step: str, runId: nullable(str), files: arr(str), statsJson: any, crystalsCsv: nullable(str), log: nullable(str), text: nullable(str), crystalsPerChunk: nullable(arr(int(0))) });
 const pipelineMethodSchemas = {
   pipelineState: { params: obj({}), result: pipelineState },
   pipelineOpen: { params: obj({ path: str, create: bool }), result: pipelineState },
@@ -248,6 +276,16 @@ const pipelineMethodSchemas = {
   pipelineRun: { params: obj({ step: str }), result: pipelineState },
   pipelineCancel: { params: obj({}), result: pipelineState },
   pipelineResult: { params: obj({ step: str }), result: pipelineResult },
+  pipelineGeometry: {
+    params: obj({}),
+    result: obj({
+      nPeaks: int(0), nPatterns: int(0), ratio: num, angleDeg: num, ratioSigma: any, angleSigmaDeg: any, nR: int(1), nAz: int(1),
+      radiusPx: typed("Float64Array"), azimuthDeg: typed("Float64Array"), before: typed("Float64Array"), after: typed("Float64Array"),
+      profileBefore: typed("Float64Array"), profileAfter: typed("Float64Array"), powderX: typed("Float64Array"), powderY: typed("Float64Array"),
+      powderPeaks: typed("Float64Array"), pairsX: typed("Float64Array"), pairsY: typed("Float64Array"), pairPeaks: typed("Float64Array"),
+      cellLines: typed("Float64Array"), cell: nullable(tuple(num, num, num, num, num, num)), cellParams: arr(obj({ name: str, sigma: any })), source: str,
+    }),
+  },
   tuneAnalyze: {
     params: obj({ datasetId: str, shotIndex: int(0, 2 ** 31), options: record(any) }),
     result: obj({

@@ -40,7 +40,7 @@ export function withDefaultOptions(p: Project, truthDir?: string): Project {
   const geometryUsable = commandNames().includes("geometry") && existsSync(geomFile) && /"--out"|--out DIR|out: \{/.test(readFileSync(geomFile, "utf8"));
   if (!geometryUsable && truthDir && existsSync(join(truthDir, "geometry.geom")) && cell) {
     const geom = join(truthDir, "geometry.geom");
-    q = { ...q, steps: { ...q.steps, geometry: { options: { source: "truth geometry (stand-in)" }, command: sh(`sed 's#/%/data/raw_counts#/%/data/corrected#' '${geom}' > '{run_dir}/geometry.geom' && cp '${cell}' '{run_dir}/lyso.cell'`) } } };
+    q = { ...q, steps: { ...q.steps, geometry: { options: { ...(q.steps.geometry?.options ?? {}), source: "truth geometry (stand-in)" }, command: sh(`sed 's#/%/data/raw_counts#/%/data/corrected#' '${geom}' > '{run_dir}/geometry.geom' && cp '${cell}' '{run_dir}/lyso.cell'`) } } };
   }
   q = refreshStandIns(q);
   q = { ...q, steps: { ...q.steps, integrate: { options: { source: "index stream (stand-in)" }, command: sh(`I=${latest("index")}; cp "$I/run.stream" '{run_dir}/integrated.stream'`) } } };

@@ -11,10 +11,11 @@ import { dirname, join, resolve } from "node:path";
 import { latestRun, STEP_ORDER, isStepName, withStepOptions } from "../../core/project/project-model.ts";
 import type { Project, StepName } from "../../core/project/project-model.ts";
 import { stepStatuses } from "../../core/project/staleness.ts";
-import type { HostEvents, PipelineResult, PipelineState, PipelineStepState } from "../../core/api/host-api.ts";
+import type { GeometryPlots, HostEvents, PipelineResult, PipelineState, PipelineStepState } from "../../core/api/host-api.ts";
 import { JobRunner } from "../jobs/job-runner.ts";
 import { runPipeline, type DriverEvent } from "../project/pipeline-driver.ts";
 import { createProject, loadProject, PROJECT_FILE, resolveInProject, saveProject } from "../project/project-store.ts";
+import { geometryPlots } from "./pipeline-geometry.ts";
 import { refreshStandIns, WIZARD_PROJECT_FOLDER, withDefaultOptions } from "./pipeline-demo.ts";
 
 export interface PipelineServiceOptions {
@@ -32,6 +33,7 @@ export interface PipelineMethods {
   pipelineRun(params: { step: string }): Promise<PipelineState>;
   pipelineCancel(params: Record<string, never>): Promise<PipelineState>;
   pipelineResult(params: { step: string }): Promise<PipelineResult>;
+  pipelineGeometry(params: Record<string, never>): Promise<GeometryPlots>;
 }
 
 export interface PipelineService {
@@ -50,6 +52,25 @@ function readText(path: string, max = MAX_TEXT): string | null {
     const t = readFileSync(path, "utf8");
     return t.length > max ? t.slice(t.length - max) : t;
   } catch { return null; }
+}
+
+/** Crystals of every chunk of a CrystFEL stream, in order (null for streams over 256 MB). */
+export function crystalsPerChunk(path: string): number[] | null {
+  try { if (statSync(path).size > 256 * 1024 * 1024) return null; } catch { return null; }
+  const text = readFileSync(path, "utf8");
+  const out: number[] = [];
+  const re = /^(----- Begin chunk -----|--- Begin crystal)/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    if (m[1]!.startsWith("-----")) out.push(0);
+    else if (out.length > 0) out[out.length - 1]! += 1;
+  }
+  return out;
+}
+
+export function streamSummary(perChunk: readonly number[]): string {
+  const n = perChunk.length, idx = perChunk.filter((c) => c > 0).length, cr = perChunk.reduce((a, b) => a + b, 0);
+  return `${n} patterns, ${idx} indexed (${n > 0 ? ((100 * idx) / n).toFixed(0) : 0} %), ${cr} crystals`;
 }
 
 function stepOf(name: string): StepName {
@@ -177,12 +198,17 @@ export function createPipelineService(o: PipelineServiceOptions): PipelineServic
       active?.abort.abort();
       return state();
     },
+    async pipelineGeometry() {
+      const l = load();
+      if (!l) throw new Error("no project open");
+      return geometryPlots(l.dir, l.project);
+    },
     async pipelineResult({ step }) {
       const l = load();
       const s = stepOf(step);
       const ds = l?.project.datasets[0];
       const r = l && ds ? latestRun(l.project, s, ds.name) : undefined;
-      if (!l || !r) return { step: s, runId: null, files: [], statsJson: null, crystalsCsv: null, log: null, text: null };
+      if (!l || !r) return { step: s, runId: null, files: [], statsJson: null, crystalsCsv: null, log: null, text: null, crystalsPerChunk: null };
       const abs = r.outputs.map((f) => resolveInProject(l.dir, f));
       const find = (re: RegExp): string | undefined => abs.find((f) => re.test(f));
       const jsonFile = find(/stats\.json$/);
@@ -191,7 +217,10 @@ export function createPipelineService(o: PipelineServiceOptions): PipelineServic
       const csv = find(/\.crystals\.csv$/);
       const job = (l.project.runs.find((x) => x.id === r.id)?.jobId);
       const log = job ? readText(join(l.dir, "jobs", job, "log.txt"), 20_000) : null;
-      return { step: s, runId: r.id, files: abs, statsJson, crystalsCsv: csv ? readText(csv) : null, log, text: null };
+      const stream = find(/\.stream$/);
+      const perChunk = stream ? crystalsPerChunk(stream) : null;
+      const text = perChunk ? streamSummary(perChunk) : null;
+      return { step: s, runId: r.id, files: abs, statsJson, crystalsCsv: csv ? readText(csv) : null, log, text, crystalsPerChunk: perChunk };
     },
   };
 

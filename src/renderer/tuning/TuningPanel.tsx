@@ -42,7 +42,9 @@ export function toOptions(values: Readonly<Record<string, number | boolean>>): R
 
 export function TuningPanel({ host, base, onApply }: { host: HostClient; base: Readonly<Record<string, unknown>>; onApply: (options: Record<string, unknown>) => void }) {
   const ds = useApp((s) => s.dataset);
-  const shot = useApp((s) => s.shotIndex);
+  const viewerShot = useApp((s) => s.shotIndex);
+  const [ownShot, setOwnShot] = useState<number | null>(null);
+  const shot = ownShot ?? viewerShot;
   const [values, setValues] = useState<Record<string, number | boolean>>(() => {
     const v: Record<string, number | boolean> = {};
     const psp = (base["peak_search_params"] ?? {}) as Record<string, unknown>;
@@ -58,11 +60,12 @@ export function TuningPanel({ host, base, onApply }: { host: HostClient; base: R
   const canvas = useRef<HTMLCanvasElement>(null);
   const seq = useRef(0);
 
+  const baseJson = JSON.stringify(base); // the host sends a new object on every poll
   useEffect(() => {
     if (!ds?.frameShape) return;
     const my = ++seq.current;
     const t0 = performance.now();
-    const opts = { ...base, ...toOptions(values) };
+    const opts = { ...(JSON.parse(baseJson) as Record<string, unknown>), ...toOptions(values) };
     Promise.all([host.tuneAnalyze({ datasetId: ds.datasetId, shotIndex: shot, options: opts }), host.readFrame({ datasetId: ds.datasetId, shotIndex: shot })])
       .then(([r, frame]) => {
         if (my !== seq.current) return;
@@ -70,7 +73,7 @@ export function TuningPanel({ host, base, onApply }: { host: HostClient; base: R
         if (canvas.current) drawTunePreview(canvas.current, frame, r);
         (window as unknown as { __serialedTune?: unknown }).__serialedTune = { shot, nPeaks: r.nPeaks, centre: r.centre, analysisMs: r.analysisMs, roundTripMs: performance.now() - t0 };
       }, (e: unknown) => { if (my === seq.current) setErr(e instanceof Error ? e.message : String(e)); });
-  }, [host, ds, shot, values, base]);
+  }, [host, ds, shot, values, baseJson]);
 
   if (!ds?.frameShape) return <div className="tuning muted">Live tuning needs a dataset with images open in the viewer.</div>;
   const download = (): void => {
@@ -81,7 +84,7 @@ export function TuningPanel({ host, base, onApply }: { host: HostClient; base: R
   };
   return (
     <div className="tuning" data-testid="tuning">
-      <h3>Live tuning — shot {shot} (change the shot in the Viewer tab)</h3>
+      <h3>Live tuning — shot <input type="number" min={0} max={ds.nShots - 1} data-testid="tune-shot" value={shot} onChange={(e) => { const v = Math.floor(Number(e.target.value)); if (Number.isFinite(v) && v >= 0 && v < ds.nShots) setOwnShot(v); }} /> <span className="muted">(or pick a shot in the Viewer tab)</span></h3>
       {(["peaks", "centre", "background"] as const).map((g) => (
         <div key={g}><b>{g}:</b>{" "}
           {TUNING_FIELDS.filter((f) => f.group === g).map((f) => (
