@@ -56,15 +56,18 @@ describe("geometry pane and live tuning (chromium)", { timeout: 900_000 }, () =>
   it("re-analyses the current pattern when a peak-finder option changes", async () => {
     const page = await ctx.newPage();
     const errors = collectErrors(page);
-    await page.goto(`${served.url}#viewer`);
-    await page.waitForFunction(() => (window as unknown as { __serialed?: { renderedShot?: number } }).__serialed?.renderedShot !== undefined, null, { timeout: 60_000 });
-    await page.click('button[title="next crystal (↓)"]'); // a diffraction frame of a crystal, not the auxiliary shot 0
-    await page.click("[data-testid=tab-wizard]");
+    await page.goto(`${served.url}#wizard`);
     await page.waitForSelector("[data-testid=step-centre-peaks]", { timeout: 60_000 });
     await page.click("[data-testid=step-centre-peaks]");
-    type T = { __serialedTune?: { nPeaks: number; analysisMs: number; roundTripMs: number } };
-    await page.waitForFunction(() => (window as unknown as T).__serialedTune !== undefined, null, { timeout: 60_000 });
-    const first = await page.evaluate(() => (window as unknown as T).__serialedTune!);
+    type T = { __serialedTune?: { shot: number; nPeaks: number; analysisMs: number; roundTripMs: number } };
+    // the first diffraction frame with a crystal (shot 0 and non-hits have no peaks)
+    let first = { shot: -1, nPeaks: 0, analysisMs: 0, roundTripMs: 0 };
+    for (let s = 1; s < 20 && first.nPeaks < 20; s++) {
+      await page.fill("[data-testid=tune-shot]", String(s));
+      await page.waitForFunction((x) => (window as unknown as T).__serialedTune?.shot === x, s, { timeout: 30_000 });
+      first = await page.evaluate(() => (window as unknown as T).__serialedTune!);
+    }
+    assert.ok(first.nPeaks >= 20, `a frame with ≥ 20 peaks among shots 1–19 (last: ${first.nPeaks})`);
     await page.fill("[data-testid='tune-peak_search_params.min-snr']", "15");
     await page.waitForFunction((n) => (window as unknown as T).__serialedTune!.nPeaks !== n, first.nPeaks, { timeout: 30_000 });
     const strict = await page.evaluate(() => (window as unknown as T).__serialedTune!);

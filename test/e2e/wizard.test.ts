@@ -134,6 +134,14 @@ describe("processing wizard (chromium, simulated data)", { timeout: 1_200_000 },
     await page.waitForFunction(() => document.querySelector("[data-testid=status-export]")?.textContent === "out of date", null, { timeout: 10_000 });
     assert.equal(await statusOf(page, "index"), "up to date");
     await shot(page, "11-stale");
+    // unity vs xsphere: validation re-runs merge (xsphere) and overlays both runs
+    await runStep(page, "validate");
+    await page.waitForFunction(() => (document.querySelectorAll("[data-testid=table1] thead th").length ?? 0) >= 3, null, { timeout: 60_000 });
+    const head = await page.locator("[data-testid=table1] thead").innerText();
+    assert.match(head, /xsphere/);
+    assert.match(head, /unity/);
+    await page.waitForSelector("[data-testid=plot-ccHalf][data-rendered='1']", { timeout: 60_000 });
+    await shot(page, "12-unity-vs-xsphere");
 
     // the MTZ against the truth
     const exportRun = readdirSync(join(projectDir, "runs")).filter((d) => d.startsWith("export-")).sort().pop()!;

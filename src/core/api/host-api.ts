@@ -199,6 +199,8 @@ export interface PipelineResult {
   readonly text: string | null;
   /** index/integrate: crystals per stream chunk in stream order (indexing rate over time), or null. */
   readonly crystalsPerChunk: readonly number[] | null;
+  /** validate: earlier successful runs' statistics (newest first, at most 4), labelled with the merging model. */
+  readonly statsHistory: readonly { readonly label: string; readonly json: unknown }[];
 }
 
 /** Live tuning result for one frame: centre and peaks (CXI pixel-centre convention, px). */
@@ -268,7 +270,7 @@ const pipelineState = obj({
   projectPath: nullable(str), suggestedPath: nullable(str), suggestedExists: bool, name: str, inputs: arr(str),
   steps: arr(pipelineStepState), active: nullable(obj({ step: str })), message: str,
 });
-const pipelineResult = obj({ step: str, runId: nullable(str), files: arr(str), statsJson: any, crystalsCsv: nullable(str), log: nullable(str), text: nullable(str), crystalsPerChunk: nullable(arr(int(0))) });
+const pipelineResult = obj({ step: str, runId: nullable(str), files: arr(str), statsJson: any, crystalsCsv: nullable(str), log: nullable(str), text: nullable(str), crystalsPerChunk: nullable(arr(int(0))), statsHistory: arr(obj({ label: str, json: any })) });
 const pipelineMethodSchemas = {
   pipelineState: { params: obj({}), result: pipelineState },
   pipelineOpen: { params: obj({ path: str, create: bool }), result: pipelineState },

@@ -208,7 +208,7 @@ export function createPipelineService(o: PipelineServiceOptions): PipelineServic
       const s = stepOf(step);
       const ds = l?.project.datasets[0];
       const r = l && ds ? latestRun(l.project, s, ds.name) : undefined;
-      if (!l || !r) return { step: s, runId: null, files: [], statsJson: null, crystalsCsv: null, log: null, text: null, crystalsPerChunk: null };
+      if (!l || !r) return { step: s, runId: null, files: [], statsJson: null, crystalsCsv: null, log: null, text: null, crystalsPerChunk: null, statsHistory: [] };
       const abs = r.outputs.map((f) => resolveInProject(l.dir, f));
       const find = (re: RegExp): string | undefined => abs.find((f) => re.test(f));
       const jsonFile = find(/stats\.json$/);
@@ -220,7 +220,20 @@ export function createPipelineService(o: PipelineServiceOptions): PipelineServic
       const stream = find(/\.stream$/);
       const perChunk = stream ? crystalsPerChunk(stream) : null;
       const text = perChunk ? streamSummary(perChunk) : null;
-      return { step: s, runId: r.id, files: abs, statsJson, crystalsCsv: csv ? readText(csv) : null, log, text, crystalsPerChunk: perChunk };
+      const label = (v: { startedAt: string; id: string }): string => {
+        const m = l.project.runs.filter((x) => x.step === "merge" && x.state === "done" && x.startedAt <= v.startedAt).sort((x, y) => x.n - y.n).pop();
+        return `${v.id}${m ? ` (${m.id}, ${String(m.options["model"] ?? "unity")})` : ""}`;
+      };
+      const statsHistory: { label: string; json: unknown }[] = [];
+      if (s === "validate") {
+        const runs = l.project.runs.filter((x) => x.step === "validate" && x.state === "done" && x.id !== r.id).sort((x, y) => y.n - x.n).slice(0, 4);
+        for (const v of runs) {
+          const f = v.outputs.find((o) => o.endsWith("stats.json"));
+          const t = f ? readText(resolveInProject(l.dir, f)) : null;
+          if (t) { try { statsHistory.push({ label: label(v), json: JSON.parse(t) }); } catch { /* unreadable: left out */ } }
+        }
+      }
+      return { step: s, runId: s === "validate" ? label(r) : r.id, files: abs, statsJson, crystalsCsv: csv ? readText(csv) : null, log, text, crystalsPerChunk: perChunk, statsHistory };
     },
   };
 

@@ -14,7 +14,11 @@ export function StepResults({ host, store, step, onOpenShot }: { host: HostClien
   const r = useStore(store, (s) => s.results[step]);
   const stats = useMemo((): MergingStats[] => {
     if (!r?.statsJson) return [];
-    try { return [parseStatsJson(r.statsJson, r.runId ?? step)]; } catch { return []; }
+    const out: MergingStats[] = [];
+    for (const [json, label] of [[r.statsJson, r.runId ?? step], ...r.statsHistory.map((h) => [h.json, h.label] as const)] as const) {
+      try { out.push(parseStatsJson(json, label)); } catch { /* not a stats table */ }
+    }
+    return out;
   }, [r, step]);
   const pre = useStore(store, (s) => s.pipeline?.steps.find((x) => x.step === "centre-peaks")?.lastRun);
   const preDone = pre?.state === "done" ? pre.id : null;

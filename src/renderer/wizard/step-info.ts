@@ -78,7 +78,7 @@ export const STEP_INFO: readonly StepInfo[] = [
     options: [s("frames", "frame range", "sum frames A-B of each crystal before integrating (e.g. 0-2); empty = as indexed", ""), s("int-radius", "integration radii", "peak radius and background annulus, px", "3,4,6")],
   },
   {
-    step: "merge", title: "Merging", purpose: "Scaling and merging of all crystals (unity or partiality model xsphere) with ΔCC½ outlier rejection; half-sets for CC½.",
+    step: "merge", title: "Merging", purpose: "Scaling and merging of all crystals (unity or partiality model xsphere) with ΔCC½ outlier rejection; half-sets for CC½. To compare models, run validation with unity, switch to xsphere and run validation again: the statistics of both runs are overlaid side by side.",
     options: [
       s("symmetry", "point group", "point group of the crystal (CrystFEL name, e.g. 422)", "422"),
       c("model", "model", "unity: full reflections; xsphere: partiality from profile radius and excitation error", ["unity", "xsphere"], "unity"),
