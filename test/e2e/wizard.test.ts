@@ -137,9 +137,9 @@ describe("processing wizard (chromium, simulated data)", { timeout: 1_200_000 },
     // unity vs xsphere: validation re-runs merge (xsphere) and overlays both runs
     await runStep(page, "validate");
     await page.waitForFunction(() => (document.querySelectorAll("[data-testid=table1] thead th").length ?? 0) >= 3, null, { timeout: 60_000 });
-    const head = await page.locator("[data-testid=table1] thead").innerText();
-    assert.match(head, /xsphere/);
-    assert.match(head, /unity/);
+    const table1Head = await page.locator("[data-testid=table1] thead").innerText();
+    assert.match(table1Head, /xsphere/);
+    assert.match(table1Head, /unity/);
     await page.waitForSelector("[data-testid=plot-ccHalf][data-rendered='1']", { timeout: 60_000 });
     await shot(page, "12-unity-vs-xsphere");
 
