@@ -14,6 +14,14 @@ import { writeTableGroup } from "./table-io.ts";
 export interface WriteOptions {
   /** Called after each shot of the per-shot-written stacks: (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Stacks created with their full shape (chunked one shot per chunk, gzip) but with no data
+   * written: HDF5 stores nothing for unwritten chunks and reads them as the fill value 0, so the
+   * file stays small (dummy image stack of a virtual file, data-model.md §7.7). May be the `signal`.
+   */
+  readonly placeholderStacks?: ReadonlyMap<string, { readonly shape: readonly number[]; readonly dtype: string }>;
+  /** Value of the `recommended_zchunks` attribute of /%/data (default 1; diffractem virtual files use -1). */
+  readonly recommendedZchunks?: number;
 }
 
 /** Stacks with at most this many elements in total are gathered and written in one call. */
@@ -88,7 +96,8 @@ function requireGroup(root: H5Group, parts: readonly string[]): H5Group {
   return g;
 }
 
-async function writeContent(root: H5Group, content: NexusFileContent, onProgress?: (done: number, total: number) => void): Promise<void> {
+async function writeContent(root: H5Group, content: NexusFileContent, opts: WriteOptions): Promise<void> {
+  const onProgress = opts.onProgress;
   const n = content.shots.length;
   if (!/^[A-Za-z0-9_]+$/.test(content.subset)) throw new Error(`invalid subset name '${content.subset}'`);
   const entry = root.create_group(content.subset);
@@ -98,10 +107,10 @@ async function writeContent(root: H5Group, content: NexusFileContent, onProgress
   const data = entry.create_group("data");
   data.create_attribute("NX_class", "NXdata");
   if (content.signal !== undefined) {
-    if (!content.stacks.has(content.signal)) throw new Error(`signal '${content.signal}' is not one of the stacks`);
+    if (!content.stacks.has(content.signal) && !opts.placeholderStacks?.has(content.signal)) throw new Error(`signal '${content.signal}' is not one of the stacks`);
     data.create_attribute("signal", content.signal);
   }
-  data.create_attribute("recommended_zchunks", Int32Array.of(1));
+  data.create_attribute("recommended_zchunks", Int32Array.of(opts.recommendedZchunks ?? 1));
   const bigTotal = [...content.stacks.values()].filter(writtenPerShot).length * n;
   let done = 0;
   const tick = (): void => {
@@ -111,6 +120,16 @@ async function writeContent(root: H5Group, content: NexusFileContent, onProgress
   for (const [label, st] of content.stacks) {
     if (label.includes("/")) throw new Error(`stack label '${label}' must not contain '/'`);
     await writeStack(data, label, st, n, tick);
+  }
+  for (const [label, ph] of opts.placeholderStacks ?? []) {
+    if (label.includes("/") || content.stacks.has(label)) throw new Error(`placeholder stack label '${label}' is invalid or used twice`);
+    if (ph.shape.length < 1 || ph.shape[0] !== n) throw new Error(`placeholder stack '${label}': shape [${ph.shape.join(", ")}] does not start with the number of shots (${n})`);
+    const npDtype = normaliseDtype(ph.dtype);
+    const rest = ph.shape.slice(1);
+    // h5wasm cannot create a virtual dataset (no sources) nor set a fill value: create it empty and
+    // extend it without writing, so no chunk is ever allocated.
+    const ds = data.create_dataset({ name: label, data: toTypedArrayFor(npDtype, []), shape: [0, ...rest], dtype: h5DtypeOf(npDtype), maxshape: [null, ...rest], chunks: [1, ...rest.map((x) => Math.max(1, x))], ...compressionArgs("gzip") });
+    ds.resize([...ph.shape]);
   }
   if (!content.stacks.has("index")) {
     data.create_dataset({ name: "index", data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), shape: [n], maxshape: [null], chunks: [Math.max(1, n)] });
@@ -170,7 +189,7 @@ export async function writeNexusFile(path: string, content: NexusFileContent, op
     } catch (e) {
       throw new Error(`cannot create ${tmp}: ${shortH5Message(e)}`, { cause: e });
     }
-    await writeContent(f, content, opts.onProgress);
+    await writeContent(f, content, opts);
     f.close();
     f = undefined;
     renameSync(tmp, path);

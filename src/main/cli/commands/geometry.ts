@@ -7,6 +7,7 @@ import { parseCellFile, formatCellFile } from "../../../core/formats/cell-file.t
 import { parseLatticeSymbol } from "../../../core/formats/sol-file.ts";
 import { formatDiffractemGeometry } from "../../../core/formats/geom-diffractem.ts";
 import { analyzeGeometry, readText } from "../../geometry/run-geometry.ts";
+import { shotKey, writeVirtualFile } from "../../geometry/virtual-file.ts";
 import type { UnitCell } from "../../../core/geometry/cell.ts";
 
 export const summary = "Geometry from the data: ellipticity, powder/pair-distance cell refinement → .geom, .cell, YAML";
@@ -18,7 +19,10 @@ azimuthal-sector correlation, builds the virtual powder pattern (1/d) and the pa
 histogram of the corrected peaks, refines the starting cell against the powder peaks (bounded
 least squares, ±2 Å / ±3°) and computes each shot's detector shift (mm). Writes <prefix>.geom
 (ellipticity in the fs/ss vectors, detector_shift columns), <prefix>.cell, <prefix>_shifts.csv and
-the options YAML with ellipse_ratio/ellipse_angle updated (temporary file + rename).
+the options YAML with ellipse_ratio/ellipse_angle updated (temporary file + rename), and the
+virtual file <prefix>_virtual.h5 + <prefix>_virtual.lst (diffractem write_virtual_file: all selected
+shots in one file, peaks shifted so each centre sits at the centre of a virtual square detector,
+original file/Event in _file/_Event, detector shifts in det_shift_x_mm/det_shift_y_mm, no image data).
 
 Options:
   --opts FILE        diffractem options YAML (cam_length, wavelength, pixel_size, xsize, ysize, ...)
@@ -29,10 +33,12 @@ Options:
   --r-max PX         outer radius (default 300)
   --d-min A          resolution limit of powder/pairs/cell refinement, Å (default 16)
   --min-peaks N      use patterns with at least N peaks (default 10)
+  --virtual-size PX  side of the virtual file's square detector (default 1024)
+  --no-virtual       do not write the virtual file
 `;
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { opts: { value: true }, cell: { value: true }, lattice: { value: true }, prefix: { value: true }, "opts-out": { value: true }, "r-min": { value: true }, "r-max": { value: true }, "d-min": { value: true }, "min-peaks": { value: true }, help: { value: false } });
+  const p = parseArgs(args, { opts: { value: true }, cell: { value: true }, lattice: { value: true }, prefix: { value: true }, "opts-out": { value: true }, "r-min": { value: true }, "r-max": { value: true }, "d-min": { value: true }, "min-peaks": { value: true }, "virtual-size": { value: true }, "no-virtual": { value: false }, help: { value: false } });
   if (p.flags.has("help")) { process.stdout.write(usage); return 0; }
   const optsPath = getString(p, "opts");
   if (!optsPath) throw new Error("missing --opts (see --help)");
@@ -72,6 +78,11 @@ export async function run(args: string[]): Promise<number> {
   atomic(`${prefix}.geom`, formatDiffractemGeometry({ wavelengthAngstrom: opts.wavelength, cameraLength: opts.cam_length, pixelSizeM: opts.pixel_size, xsize: opts.xsize, ysize: opts.ysize, ellipticityRatio: e.ratio, ellipticityAngleDeg: e.angleDeg }));
   atomic(`${prefix}_shifts.csv`, "file,Event,det_shift_x_mm,det_shift_y_mm\n" + a.shifts.map((s) => `${s.file},${s.event},${s.xMm.toFixed(5)},${s.yMm.toFixed(5)}`).join("\n") + "\n");
   atomic(getString(p, "opts-out") ?? optsPath, serializePreProcOpts({ ...opts, ellipse_ratio: Number(e.ratio.toFixed(5)), ellipse_angle: Number(e.angleDeg.toFixed(2)) }));
-  process.stdout.write(`wrote ${prefix}.geom${a.cell ? `, ${prefix}.cell` : ""}, ${prefix}_shifts.csv, ${getString(p, "opts-out") ?? optsPath}\n`);
+  let virt = "";
+  if (!p.flags.has("no-virtual")) {
+    const v = await writeVirtualFile(`${prefix}_virtual`, p.positional, { virtualSizePx: getNumber(p, "virtual-size", 1024, { integer: true, min: 2 }), shiftsMm: new Map(a.shifts.map((s) => [shotKey(s.file, s.event), s])) });
+    virt = `, ${v.h5Path} (${v.nShots} shots), ${v.lstPath}`;
+  }
+  process.stdout.write(`wrote ${prefix}.geom${a.cell ? `, ${prefix}.cell` : ""}, ${prefix}_shifts.csv, ${getString(p, "opts-out") ?? optsPath}${virt}\n`);
   return 0;
 }
