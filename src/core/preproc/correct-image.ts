@@ -8,7 +8,7 @@ import type { PreProcOpts } from "../options/preproc-opts.ts";
 import { applySaturationCorrection } from "./saturation.ts";
 import { applyFlatfield } from "./flatfield.ts";
 import { subtractRadialBackground } from "./radial-background.ts";
-import { interpolateMasked, replaceMasked } from "./dead-pixels.ts";
+import { interpolateMasked } from "./dead-pixels.ts";
 import type { PatternInfo } from "./analyze-pattern.ts";
 
 /** Masks the correction needs (all 1 = bad, frame size). */
@@ -31,11 +31,16 @@ export interface CorrectedImage {
 
 export function correctImage(frame: Frame, info: Pick<PatternInfo, "center_x" | "center_y" | "peaks">, masks: CorrectionMasks, opts: PreProcOpts, reference: Float32Array | null = null): CorrectedImage {
   const n = frame.pixels.length;
-  let img: Float32Array = frame.pixels.slice();
-  if (opts.correct_saturation) {
-    applySaturationCorrection(img, { deadTimeMs: opts.dead_time, shutterTimeMs: opts.shutter_time, gapFactor: opts.dead_time_gap_factor }, masks.gaps);
+  let img: Float32Array;
+  if (opts.correct_saturation && masks.gaps.length === n && (reference === null || reference.length === n)) {
+    img = saturateAndFlatfield(frame.pixels, opts, masks.gaps, reference);
+  } else {
+    img = frame.pixels.slice();
+    if (opts.correct_saturation) {
+      applySaturationCorrection(img, { deadTimeMs: opts.dead_time, shutterTimeMs: opts.shutter_time, gapFactor: opts.dead_time_gap_factor }, masks.gaps);
+    }
+    if (reference) applyFlatfield(img, reference);
   }
-  if (reference) applyFlatfield(img, reference);
   if (opts.remove_background && Number.isFinite(info.center_x) && Number.isFinite(info.center_y)) {
     let bad = masks.combined;
     if (!bad) {
@@ -47,9 +52,12 @@ export function correctImage(frame: Frame, info: Pick<PatternInfo, "center_x" | 
       { peakRadiusPx: opts.bg_peak_radius, filterLen: opts.bg_filter_len }).image;
   }
   if (opts.interpolate_dead) interpolateMasked(img, frame.shape, masks.dead, opts.interp_range);
-  else replaceMasked(img, masks.dead, NaN);
-  replaceMasked(img, masks.edges, NaN);
-  if (opts.mask_gaps) replaceMasked(img, masks.gaps, NaN);
+  // Edges, gaps (if mask_gaps) and, without interpolation, dead pixels become invalid: one pass.
+  const { dead, edges, gaps } = masks;
+  const maskDead = !opts.interpolate_dead, maskGaps = opts.mask_gaps;
+  for (let i = 0; i < n; i++) {
+    if (edges[i] !== 0 || (maskDead && dead[i] !== 0) || (maskGaps && gaps[i] !== 0)) img[i] = NaN;
+  }
   if (opts.float) return { data: img, dtype: "<f4" };
   const out = new Int16Array(n);
   const f = opts.int_factor;
@@ -58,4 +66,26 @@ export function correctImage(frame: Frame, info: Pick<PatternInfo, "center_x" | 
     out[i] = Number.isFinite(v) ? Math.max(-32768, Math.min(32767, Math.round(v * f))) : -1;
   }
   return { data: out, dtype: "<i2" };
+}
+
+/**
+ * Copy + saturation correction + flat-field in one pass, bit-identical to applySaturationCorrection
+ * followed by applyFlatfield on a float32 copy (each step rounds to float32).
+ */
+function saturateAndFlatfield(src: Float32Array, opts: PreProcOpts, gaps: Uint8Array, reference: Float32Array | null): Float32Array {
+  if (!(opts.shutter_time > 0)) throw new Error(`saturation correction: shutter time must be > 0 ms, got ${opts.shutter_time}`);
+  const s = opts.dead_time / opts.shutter_time;
+  const sg = s * opts.dead_time_gap_factor;
+  const n = src.length;
+  const img = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let v = src[i]!;
+    if (v > 0) {
+      const x = (gaps[i] !== 0 ? sg : s) * v;
+      v = Math.fround(v * (1 + x * (1 + x * (1.5 + x * (8 / 3 + x * (125 / 24))))));
+    }
+    if (reference !== null && !(v < 0)) v = v / reference[i]!;
+    img[i] = v;
+  }
+  return img;
 }

@@ -28,13 +28,14 @@ export function radialProfile(frame: Frame, cx: number, cy: number, invalid: Uin
   const rng = Math.min(1 + maxRb, 850);
   const sum = new Float64Array(rng), cnt = new Float64Array(rng);
   for (let y = 0; y < H; y++) {
-    const dy2 = (y - cy) ** 2;
+    const dy = y - cy, dy2 = dy * dy;
     const row = y * W;
     for (let x = 0; x < W; x++) {
       const i = row + x;
       const v = px[i]!;
       if (!(v > -1) || v === Infinity || (invalid !== null && invalid[i] !== 0)) continue;
-      const rb = Math.round(Math.sqrt((x - cx) ** 2 + dy2));
+      const dx = x - cx;
+      const rb = Math.round(Math.sqrt(dx * dx + dy2));
       if (rb >= 1 && rb < rng) { sum[rb]! += v; cnt[rb]! += 1; }
     }
   }
@@ -144,16 +145,18 @@ export function subtractRadialBackground(
   const src = frame.pixels;
   const out = new Float32Array(H * W);
   const last = prof.length - 1;
+  const profLast = prof[last]!;
   for (let y = 0; y < H; y++) {
-    const dy2 = (y - cy) ** 2;
+    const dy = y - cy, dy2 = dy * dy;
     const row = y * W;
     for (let x = 0; x < W; x++) {
-      const r = Math.sqrt((x - cx) ** 2 + dy2);
+      const dx = x - cx;
+      const r = Math.sqrt(dx * dx + dy2);
       let v: number;
       if (r > last) v = 0;
       else {
         const i0 = Math.floor(r), t = r - i0;
-        v = i0 >= last ? prof[last]! : prof[i0]! * (1 - t) + prof[i0 + 1]! * t;
+        v = i0 >= last ? profLast : prof[i0]! * (1 - t) + prof[i0 + 1]! * t;
       }
       out[row + x] = src[row + x]! - v + off;
     }
