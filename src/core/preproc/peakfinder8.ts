@@ -87,6 +87,7 @@ export function findPeaksPeakfinder8(
   const nBins = Math.ceil(maxRadius) + 1;
   const binStart = new Int32Array(nBins + 1);
   const minR2 = minR * minR, maxR2 = maxR * maxR;
+  let nGood = 0;
   for (let y = 0; y < H; y++) {
     const dy = y - centerY, dy2 = dy * dy;
     const row = y * W;
@@ -103,15 +104,15 @@ export function findPeaksPeakfinder8(
       const v = data[i]!;
       const ok = (badMask === null || badMask[i] === 0) && r2 <= maxR2 && r2 >= minR2 && v - v === 0;
       good[i] = ok ? 1 : 0;
-      if (ok) binStart[b + 1]!++;
+      if (ok) { binStart[b + 1]!++; list[nGood] = i; nGood++; }
     }
   }
   // Counting sort of the usable pixel values by radius bin: the 5 statistics passes then run over
-  // contiguous memory with the bin's thresholds in registers.
+  // contiguous memory with the bin's thresholds in registers. Only the usable pixels (list) are visited.
   for (let b = 0; b < nBins; b++) binStart[b + 1]! += binStart[b]!;
   const fill = binStart.slice(0, nBins);
-  for (let i = 0; i < n; i++) {
-    if (good[i] === 0) continue;
+  for (let k = 0; k < nGood; k++) {
+    const i = list[k]!;
     const b = bins[i]!;
     packVal[fill[b]!] = data[i]!;
     fill[b]!++;
