@@ -5,11 +5,16 @@
  * logic lives in src/main/host and is tested in Node; this file only wires it up.
  */
 import { app, BrowserWindow, dialog, Menu, shell } from "electron";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createHostService } from "../host/host-service.ts";
-import { rendererDir } from "../web/serve-app.ts";
+import { preloadFileName, secureWebPreferences } from "./window-options.ts";
 import { buildAppMenu } from "./app-menu.ts";
 import { installIpcBridge } from "./ipc-bridge.ts";
+
+// Bundled layout (npm run build:electron): dist/electron/main.js next to dist/renderer.
+const rendererDir = [join(import.meta.dirname, "..", "renderer"), join(import.meta.dirname, "..", "..", "..", "dist", "renderer")]
+  .find((d) => existsSync(join(d, "index.html"))) ?? join(import.meta.dirname, "..", "renderer");
 
 const fileFilters = [
   { name: "Datasets", extensions: ["h5", "nxs", "lst", "stream", "geom"] },
@@ -33,7 +38,7 @@ async function createWindow(): Promise<void> {
   }
   win = new BrowserWindow({
     width: 1500, height: 1000, backgroundColor: "#0e1116", title: "serialed studio",
-    webPreferences: { preload: join(import.meta.dirname, "preload.js"), contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true },
+    webPreferences: { preload: join(import.meta.dirname, preloadFileName), ...secureWebPreferences },
   });
   installIpcBridge(service, () => win?.webContents ?? null);
   Menu.setApplicationMenu(buildAppMenu(() => void service.pickAndOpen({}).catch((e: unknown) => dialog.showErrorBox("Cannot open", String(e)))));
