@@ -23,7 +23,7 @@ const measure = (key: string): string => `(async () => {
   const h = window.__serialed; const serial = h.frameSerial; const t0 = performance.now();
   window.dispatchEvent(new KeyboardEvent("keydown", { key: ${JSON.stringify(key)} }));
   await new Promise((res) => { function f() { if (h.frameSerial !== serial) res(); else setTimeout(f, 0); } f(); });
-  return [h.lastRenderAt - t0, h.renderMs, h.timing.colormapMs, h.timing.glMs, h.timing.overlayMs];
+  return [h.lastRenderAt - t0, h.renderMs, h.timing.colormapMs, h.timing.glMs, h.timing.overlayMs, h.timing.percentileMs, h.timing.uploadMs];
 })()`;
 
 try {
@@ -54,7 +54,7 @@ try {
   const f = (x: number): string => `${x.toFixed(1)} ms`;
   console.log(`frame switch (→, prefetched), n=${warm.length}: median ${f(w.median)}, p95 ${f(w.p95)}, min ${f(w.min)}   target: median < 16 ms, p95 < 50 ms → ${w.median < 16 && w.p95 < 50 ? "MET" : "NOT MET"}`);
   const pm = (k: number): string => f(stats(parts.map((p) => p[k]!)).median);
-  console.log(`  of which (medians): draw effect ${pm(0)} = colour map ${pm(1)} + WebGL render ${pm(2)} + overlays ${pm(3)} + rest; the remainder is React/event dispatch`);
+  console.log(`  of which (medians): draw effect ${pm(0)} = contrast limits ${pm(4)} + colour map ${pm(1)} + texture upload ${pm(5)} + WebGL render ${pm(2)} + overlays ${pm(3)} + rest; the remainder is React/event dispatch`);
   console.log(`baseline: re-render same frame, n=${same.length}: median ${f(b.median)}, p95 ${f(b.p95)}`);
   console.log(`ratio switch/baseline (median): ${(w.median / b.median).toFixed(2)}`);
 } finally {

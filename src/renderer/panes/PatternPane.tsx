@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { DatasetSummary } from "../../core/api/host-api.ts";
 import { realOfReciprocal } from "../../core/geometry/cell.ts";
 import type { HostClient } from "../api/host-client.ts";
-import { PatternCanvas, type Overlays } from "../pattern/pattern-canvas.ts";
+import { PatternCanvas, type Display, type Overlays } from "../pattern/pattern-canvas.ts";
 import { resolutionAtRadiusAngstrom, ringRadii } from "../pattern/resolution.ts";
 import { autoLimits, type FrameCache, type ShotBundle } from "../state/frame-cache.ts";
 import { getShotData, numberAt } from "../state/shot-data.ts";
@@ -88,20 +88,31 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
       axes: overlays.axes ? axes : null,
     };
     canvas.show(frame, { lo, hi, scaling, colormap }, o, shape);
+    const renderedAt = performance.now();
     const hook = debugHook();
-    hook.renderMs = performance.now() - t0;
+    hook.renderMs = renderedAt - t0;
     hook.timing = { percentileMs: tPct, ...canvas.timing };
     hook.display = { lo, hi, scaling, colormap };
     hook.overlays = { ...o, centre, centreSource };
     hook.pixelAt = (fsPx: number, ssPx: number) => (frame ? Number(frame.pixels[Math.round(ssPx) * frame.shape[1] + Math.round(fsPx)]) : NaN);
     hook.frameMedian = () => (frame ? autoLimits(bundle, 50, 50)[0] : NaN); // lazy: not on the render path
     hook.renderedShot = bundle.peaks.shotIndex;
-    hook.lastRenderAt = performance.now();
+    hook.lastRenderAt = renderedAt;
     hook.frameSerial = (hook.frameSerial ?? 0) + 1;
     performance.mark(`serialed-frame-${bundle.peaks.shotIndex}`);
-    // Prefetch neighbours so stepping and play mode never wait.
+    // Prefetch neighbours so stepping and play mode never wait; colour-map and upload their textures
+    // in idle time (one per task, after this frame is on screen) so a switch only swaps textures.
     const n = ds.nShots;
     const ahead = [1, 2, 3, 4, -1].map((k) => bundle.peaks.shotIndex + k).filter((i) => i >= 0 && i < n);
+    const displayOf = (b: ShotBundle): Display => {
+      const [l, h] = contrast.auto ? autoLimits(b, contrast.loPct, contrast.hiPct) : [contrast.lo, contrast.hi];
+      return { lo: l, hi: h, scaling, colormap };
+    };
+    const prepareSoon = (b: ShotBundle): void => {
+      if (b.frame) setTimeout(() => { if (b.frame) canvas.prepare(b.frame, displayOf(b)); }, 0);
+    };
+    cache.onPrefetched = (id, _shot, b) => { if (id === ds.datasetId) prepareSoon(b); };
+    for (const s of ahead) { const b = cache.peek(ds.datasetId, s); if (b) prepareSoon(b); }
     cache.prefetch(ds.datasetId, ahead, ds.frameShape !== null, ds.stream !== null);
   }, [canvas, ds, bundle, scaling, colormap, contrast, overlays, shotsVersion, cache]);
 

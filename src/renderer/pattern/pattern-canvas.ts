@@ -24,17 +24,28 @@ export interface Overlays {
 
 export const noOverlays: Overlays = { crosshair: null, peaks: null, predicted: null, rings: null, axes: null };
 
+/** One GPU texture of the pool and the (frame, display) its pixels currently hold. */
+interface TextureSlot {
+  readonly rgba: Uint32Array;
+  readonly source: BufferImageSource;
+  readonly texture: Texture;
+  frame: FrameImage | null;
+  lo: number; hi: number; scaling: Scaling; colormap: ColormapName;
+  lastUse: number;
+  uploaded: boolean;
+}
+
 const axisColours = ["#ff4a4a", "#4ae04a", "#4a8cff"];
 
 export class PatternCanvas {
   private readonly world = new Container();
   private readonly sprite = new Sprite();
   private readonly overlayCanvas: HTMLCanvasElement;
-  private rgba: Uint32Array | null = null;
-  private source: BufferImageSource | null = null;
+  private readonly pool: TextureSlot[] = [];
+  private shownSlot: TextureSlot | null = null;
+  private useClock = 0;
   private shape: readonly [number, number] | null = null;
   private overlays: Overlays = noOverlays;
-  private shown: { frame: FrameImage | null } & Partial<Display> = { frame: null };
   private fitted = false;
   private scale = 1;
   private offset: [number, number] = [0, 0];
@@ -63,34 +74,69 @@ export class PatternCanvas {
 
   onCursor(cb: (fs: number, ss: number) => void): void { this.cursorCb = cb; }
 
-  /** Sets frame (colour-mapped on the CPU into a reused RGBA buffer) and overlays, then renders once. */
+  /**
+   * Colour-maps a frame into a pooled texture (uploaded now) so that a later show() of the same
+   * frame and display only swaps textures. Call in idle time for frames about to be shown.
+   */
+  prepare(frame: FrameImage, d: Display): void {
+    this.slotFor(frame, d, true);
+  }
+
+  /** Sets frame (from a prepared texture, else colour-mapped now on the CPU) and overlays, then renders once. */
   show(frame: FrameImage | null, d: Display, o: Overlays, shapeIfNoFrame: readonly [number, number]): void {
     this.overlays = o;
     if (!frame) {
       this.sprite.visible = false;
       if (!this.shape) { this.shape = shapeIfNoFrame; this.fitted = false; }
     } else {
-      const [ss, fs] = frame.shape;
-      if (!this.rgba || !this.shape || this.shape[0] !== ss || this.shape[1] !== fs || !this.source) {
-        this.rgba = new Uint32Array(ss * fs);
-        this.source = new BufferImageSource({ resource: new Uint8Array(this.rgba.buffer), width: fs, height: ss, format: "rgba8unorm", scaleMode: "nearest" });
-        this.sprite.texture = new Texture({ source: this.source });
-        this.shape = [ss, fs];
-        this.fitted = false;
-      }
-      // Re-render of the same frame with the same display: texture already holds it.
-      if (this.shown.frame !== frame || this.shown.lo !== d.lo || this.shown.hi !== d.hi || this.shown.scaling !== d.scaling || this.shown.colormap !== d.colormap) {
-        const t0 = performance.now();
-        applyColormap(frame.pixels, this.rgba, d.lo, d.hi, d.scaling, colormapLut(d.colormap));
-        this.timing.colormapMs = performance.now() - t0;
-        this.source.update();
-        this.shown = { frame, ...d };
-      } else this.timing.colormapMs = 0;
+      this.timing.colormapMs = 0; this.timing.uploadMs = 0;
+      const slot = this.slotFor(frame, d, false);
+      slot.lastUse = ++this.useClock;
+      if (this.sprite.texture !== slot.texture) this.sprite.texture = slot.texture;
+      this.shownSlot = slot;
       this.sprite.visible = true;
     }
     if (!this.fitted) this.fit(false);
     this.render();
   }
+
+  /** Pool slot holding (frame, display), colour-mapping and uploading into the least recently used slot if needed. */
+  private slotFor(frame: FrameImage, d: Display, prefetching: boolean): TextureSlot {
+    const [ss, fs] = frame.shape;
+    if (!this.shape || this.shape[0] !== ss || this.shape[1] !== fs) {
+      for (const sl of this.pool) sl.texture.destroy(true);
+      this.pool.length = 0;
+      this.shownSlot = null;
+      this.shape = [ss, fs];
+      this.fitted = false;
+    }
+    const same = (sl: TextureSlot): boolean => sl.frame === frame && sl.lo === d.lo && sl.hi === d.hi && sl.scaling === d.scaling && sl.colormap === d.colormap;
+    const hit = this.pool.find(same);
+    if (hit) return hit;
+    let slot: TextureSlot | undefined;
+    if (this.pool.length < PatternCanvas.poolSize) {
+      const rgba = new Uint32Array(ss * fs);
+      const source = new BufferImageSource({ resource: new Uint8Array(rgba.buffer), width: fs, height: ss, format: "rgba8unorm", scaleMode: "nearest" });
+      slot = { rgba, source, texture: new Texture({ source }), frame: null, lo: NaN, hi: NaN, scaling: d.scaling, colormap: d.colormap, lastUse: 0, uploaded: false };
+      this.pool.push(slot);
+    } else {
+      // Least recently used slot that is not on screen (pool size ≥ 2).
+      for (const sl of this.pool) if (sl !== this.shownSlot && (!slot || sl.lastUse < slot.lastUse)) slot = sl;
+    }
+    const sl = slot!;
+    const t0 = performance.now();
+    applyColormap(frame.pixels, sl.rgba, d.lo, d.hi, d.scaling, colormapLut(d.colormap));
+    const t1 = performance.now();
+    if (sl.uploaded) sl.source.update();
+    else { this.app.renderer.texture.initSource(sl.source); sl.uploaded = true; }
+    Object.assign(sl, { frame, lo: d.lo, hi: d.hi, scaling: d.scaling, colormap: d.colormap });
+    sl.lastUse = prefetching ? this.useClock : ++this.useClock;
+    if (!prefetching) { this.timing.colormapMs = t1 - t0; this.timing.uploadMs = performance.now() - t1; }
+    return sl;
+  }
+
+  /** Textures kept on the GPU: the shown frame and the prefetched ones around it. */
+  static readonly poolSize = 8;
 
   /** Fits the detector into the view. */
   fit(render = true): void {
@@ -134,7 +180,7 @@ export class PatternCanvas {
   }
 
   /** Last timings (ms) of the drawing steps, for the benchmark. */
-  readonly timing = { colormapMs: 0, glMs: 0, overlayMs: 0 };
+  readonly timing = { colormapMs: 0, uploadMs: 0, glMs: 0, overlayMs: 0 };
 
   private setView(scale: number, x: number, y: number): void {
     this.scale = scale;
