@@ -60,6 +60,15 @@ const FLT_MIN = 1.1754943508222875e-38;
 const NB_DX = [0, -1, 0, 1, -1, 1, -1, 0, 1];
 const NB_DY = [0, -1, -1, -1, 0, 0, 1, 1, 1];
 
+/** rint(|(dx, dy)|) exactly as the incremental radius map defines it: (b−½)² ≤ r2 < (b+½)². */
+function radiusBin(dx: number, dy: number): number {
+  const r2 = dx * dx + dy * dy;
+  let b = Math.round(Math.sqrt(r2));
+  while (b > 0 && r2 < (b - 0.5) * (b - 0.5)) b--;
+  while (r2 >= (b + 0.5) * (b + 0.5)) b++;
+  return b;
+}
+
 /**
  * Finds Bragg peaks with peakfinder8.
  * @param frame image (float32, ADU), shape [ss, fs]
@@ -91,10 +100,19 @@ export function findPeaksPeakfinder8(
   for (let y = 0; y < H; y++) {
     const dy = y - centerY, dy2 = dy * dy;
     const row = y * W;
+    // Only the columns that can lie within maxRes (with a 1 px margin; the exact test is below) are
+    // visited: outside them pixels are unusable and their radius bin is never read.
+    if (!(dy2 <= maxR2)) { good.fill(0, row, row + W); continue; }
+    const hw = Math.sqrt(maxR2 - dy2);
+    const xa = Math.max(0, Math.floor(centerX - hw) - 1), xb = Math.min(W, Math.ceil(centerX + hw) + 2);
+    if (xa >= xb) { good.fill(0, row, row + W); continue; }
+    good.fill(0, row, row + xa);
+    good.fill(0, row + xb, row + W);
     // rint(sqrt(r2)) tracked incrementally along the row: b is valid while (b−½)² ≤ r2 < (b+½)².
-    let b = Math.round(Math.sqrt(centerX * centerX + dy2));
+    const dx0 = xa - centerX;
+    let b = Math.round(Math.sqrt(dx0 * dx0 + dy2));
     let loB = b > 0 ? (b - 0.5) * (b - 0.5) : -1, hiB = (b + 0.5) * (b + 0.5);
-    for (let x = 0; x < W; x++) {
+    for (let x = xa; x < xb; x++) {
       const i = row + x;
       const dx = x - centerX;
       const r2 = dx * dx + dy2;
@@ -164,7 +182,8 @@ export function findPeaksPeakfinder8(
     for (let x0 = 1; x0 < W - 1; x0++) {
       const seed = y0 * W + x0;
       const sv = data[seed]!;
-      if (!(sv > minThr) || !(sv > thr[bins[seed]!]!) || inPeak[seed] !== 0 || good[seed] === 0) continue;
+      // (usable first: bins of unusable pixels are not computed)
+      if (!(sv > minThr) || good[seed] === 0 || !(sv > thr[bins[seed]!]!) || inPeak[seed] !== 0) continue;
       // Flood fill over the 8-neighbourhood (the seed is accepted first through offset (0,0)).
       let np = 0;
       let sI = 0, sX = 0, sY = 0;
@@ -178,9 +197,10 @@ export function findPeaksPeakfinder8(
           const qx = px + NB_DX[k]!, qy = py + NB_DY[k]!;
           if (qx < 0 || qx >= W || qy < 0 || qy >= H) continue;
           const q = qy * W + qx;
+          if (good[q] === 0) continue;
           const v = data[q]!;
           const b = bins[q]!;
-          if (v > thr[b]! && inPeak[q] === 0 && good[q] !== 0) {
+          if (v > thr[b]! && inPeak[q] === 0) {
             const i = v - offset[b]!;
             sI += i; sX += i * qx; sY += i * qy;
             inPeak[q] = 1;
@@ -204,7 +224,7 @@ export function findPeaksPeakfinder8(
           if (dx * dx + dy * dy > ringW * ringW) continue;
           const q = yy * W + xx;
           const v = data[q]!;
-          if (v < thr[bins[q]!]! && inPeak[q] === 0 && good[q] !== 0) {
+          if (good[q] !== 0 && v < thr[bins[q]!]! && inPeak[q] === 0) {
             nb++; bs += v; bs2 += v * v;
             if (v > bgMax) bgMax = v;
           }
@@ -217,7 +237,7 @@ export function findPeaksPeakfinder8(
         locSig = var_ >= 0 ? Math.sqrt(var_) : 0.01;
       } else {
         const ci = Math.min(Math.max(cy, 0), H - 1) * W + Math.min(Math.max(cx, 0), W - 1);
-        locOff = offset[bins[ci]!]!;
+        locOff = offset[radiusBin(ci % W - centerX, (ci - (ci % W)) / W - centerY)]!;
         locSig = 0.01;
       }
       // Re-integrate with the local background; centroid from raw values.
