@@ -97,6 +97,8 @@ export function findPeaksPeakfinder8(
   const binStart = new Int32Array(nBins + 1);
   const minR2 = minR * minR, maxR2 = maxR * maxR;
   let nGood = 0;
+  // Per row, the column range [rowLo, rowHi) that may hold usable pixels (empty: rowLo = rowHi = 0).
+  const rowLo = new Int32Array(H), rowHi = new Int32Array(H);
   for (let y = 0; y < H; y++) {
     const dy = y - centerY, dy2 = dy * dy;
     const row = y * W;
@@ -108,6 +110,7 @@ export function findPeaksPeakfinder8(
     if (xa >= xb) { good.fill(0, row, row + W); continue; }
     good.fill(0, row, row + xa);
     good.fill(0, row + xb, row + W);
+    rowLo[y] = xa; rowHi[y] = xb;
     // rint(sqrt(r2)) tracked incrementally along the row: b is valid while (b−½)² ≤ r2 < (b+½)².
     const dx0 = xa - centerX;
     let b = Math.round(Math.sqrt(dx0 * dx0 + dy2));
@@ -179,7 +182,8 @@ export function findPeaksPeakfinder8(
   let minThr = Infinity;
   for (let b = 0; b < nBins; b++) if (thr[b]! < minThr) minThr = thr[b]!;
   for (let y0 = 1; y0 < H - 1; y0++) {
-    for (let x0 = 1; x0 < W - 1; x0++) {
+    const xEnd = Math.min(W - 1, rowHi[y0]!);
+    for (let x0 = Math.max(1, rowLo[y0]!); x0 < xEnd; x0++) {
       const seed = y0 * W + x0;
       const sv = data[seed]!;
       // (usable first: bins of unusable pixels are not computed)
