@@ -20,6 +20,8 @@ export interface DebugHook {
   /** Value of the rendered frame at a detector pixel (CXI, rounded). */
   pixelAt?: (fs: number, ss: number) => number;
   frameMedian?: () => number;
+  /** Frames whose beam centre/contrast were computed in the analysis Web Worker vs inline on the main thread. */
+  analysis?: { readonly worker: number; readonly inline: number };
   error?: string;
 }
 

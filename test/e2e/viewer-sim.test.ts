@@ -66,6 +66,10 @@ describe("viewer on a simulated dataset", () => {
     console.log(`crosshair vs true centre over 10 shots: median ${median.toFixed(3)} px, max ${errs[errs.length - 1]!.toFixed(3)} px`);
     assert.ok(median < 0.3, `median crosshair error ${median} px`);
     assert.ok(errs[errs.length - 1]! < 1.5, `max crosshair error ${errs[errs.length - 1]} px`);
+    // Beam centres came from the analysis Web Worker, never from the page's main thread.
+    const an = (await page.evaluate(`${HOOK}.analysis`)) as { worker: number; inline: number };
+    assert.equal(an.inline, 0);
+    assert.ok(an.worker >= 10, `frames analysed in the worker: ${an.worker}`);
     // k goes back.
     await page.keyboard.press("k");
     await waitForShot(page, 9);

@@ -27,13 +27,16 @@ export class AnalysisClient {
     return this.worker;
   }
 
+  /** Frames analysed in the worker and inline (fallback), for tests and the benchmark. */
+  readonly stats = { worker: 0, inline: 0 };
+
   /** Number of frames being analysed right now (for tests and the benchmark). */
   get inFlight(): number { return this.pending.size; }
 
   /** Analyses a frame off the main thread; resolves with the frame (same pixels, possibly a new view) and the result. */
   analyse(frame: FrameImage, loPct: number, hiPct: number): Promise<{ frame: FrameImage; analysis: FrameAnalysis }> {
     const w = this.ensureWorker();
-    if (!w) return Promise.resolve({ frame, analysis: analyseFrame(frame.pixels, frame.shape, loPct, hiPct) });
+    if (!w) { this.stats.inline++; return Promise.resolve({ frame, analysis: analyseFrame(frame.pixels, frame.shape, loPct, hiPct) }); }
     const id = this.nextId++;
     const px = frame.pixels;
     // Transfer the pixels themselves when they own their buffer; otherwise transfer a copy (the page keeps its view).
@@ -51,7 +54,7 @@ export class AnalysisClient {
     if (!p) return;
     this.pending.delete(m.id);
     const frame = p.ownsBuffer ? { ...p.frame, pixels: m.pixels } : p.frame;
-    if (m.ok) p.resolve({ frame, analysis: m.result });
+    if (m.ok) { this.stats.worker++; p.resolve({ frame, analysis: m.result }); }
     else p.reject(new Error(`frame ${p.frame.shotIndex}: ${m.error}`));
   }
 

@@ -96,6 +96,7 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
     hook.overlays = { ...o, centre, centreSource };
     hook.pixelAt = (fsPx: number, ssPx: number) => (frame ? Number(frame.pixels[Math.round(ssPx) * frame.shape[1] + Math.round(fsPx)]) : NaN);
     hook.frameMedian = () => (frame ? autoLimits(bundle, 50, 50)[0] : NaN); // lazy: not on the render path
+    hook.analysis = cache.analysisStats;
     hook.renderedShot = bundle.peaks.shotIndex;
     hook.lastRenderAt = renderedAt;
     hook.frameSerial = (hook.frameSerial ?? 0) + 1;

@@ -47,6 +47,9 @@ export class FrameCache {
     return this.ready.get(`${datasetId}:${shot}`);
   }
 
+  /** How many frames were analysed in the Web Worker / inline. */
+  get analysisStats(): { readonly worker: number; readonly inline: number } { return this.analysis.stats; }
+
   /** Called when a background prefetch has loaded (the viewer prepares the texture then). */
   onPrefetched: ((datasetId: string, shot: number, b: ShotBundle) => void) | null = null;
 
