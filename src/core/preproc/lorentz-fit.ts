@@ -96,10 +96,12 @@ export function fitLorentz2d(frame: Frame, x0: number, y0: number, opts: Lorentz
   };
   let lambda = 1e-3;
   let c0 = cost(p);
-  const JTJ = new Float64Array(16), JTr = new Float64Array(4), J = new Float64Array(4);
+  const JTJ = new Float64Array(16), JTr = new Float64Array(4);
   for (let iter = 0; iter < 200; iter++) {
-    JTJ.fill(0); JTr.fill(0);
     const A = p[0]!, X = p[1]!, Y = p[2]!, S = p[3]!;
+    // Normal equations accumulated in locals (same terms in the same order as an array accumulation).
+    let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    let a00 = 0, a10 = 0, a11 = 0, a20 = 0, a21 = 0, a22 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
     for (let i = 0; i < m; i++) {
       const dx = xs[i]! - X, dy = ys[i]! - Y;
       const u = 1 + (dx * dx + dy * dy) / (S * S);
@@ -108,15 +110,19 @@ export function fitLorentz2d(frame: Frame, x0: number, y0: number, opts: Lorentz
       const wi = w[i]!;
       const res = (f - vs[i]!) * wi;
       const g2 = A * g * g;
-      J[0] = g * wi;
-      J[1] = g2 * (2 * dx / (S * S)) * wi;
-      J[2] = g2 * (2 * dy / (S * S)) * wi;
-      J[3] = g2 * (2 * (dx * dx + dy * dy) / (S * S * S)) * wi;
-      for (let a = 0; a < 4; a++) {
-        JTr[a]! += J[a]! * res;
-        for (let b = 0; b <= a; b++) JTJ[a * 4 + b]! += J[a]! * J[b]!;
-      }
+      const j0 = g * wi;
+      const j1 = g2 * (2 * dx / (S * S)) * wi;
+      const j2 = g2 * (2 * dy / (S * S)) * wi;
+      const j3 = g2 * (2 * (dx * dx + dy * dy) / (S * S * S)) * wi;
+      r0 += j0 * res; a00 += j0 * j0;
+      r1 += j1 * res; a10 += j1 * j0; a11 += j1 * j1;
+      r2 += j2 * res; a20 += j2 * j0; a21 += j2 * j1; a22 += j2 * j2;
+      r3 += j3 * res; a30 += j3 * j0; a31 += j3 * j1; a32 += j3 * j2; a33 += j3 * j3;
     }
+    JTr[0] = r0; JTr[1] = r1; JTr[2] = r2; JTr[3] = r3;
+    JTJ.fill(0);
+    JTJ[0] = a00; JTJ[4] = a10; JTJ[5] = a11; JTJ[8] = a20; JTJ[9] = a21; JTJ[10] = a22;
+    JTJ[12] = a30; JTJ[13] = a31; JTJ[14] = a32; JTJ[15] = a33;
     for (let a = 0; a < 4; a++) for (let b = a + 1; b < 4; b++) JTJ[a * 4 + b] = JTJ[b * 4 + a]!;
     let improved = false;
     let step: Float64Array | null = null;
