@@ -113,7 +113,12 @@ describe("processing wizard (chromium, simulated data)", { timeout: 1_200_000 },
     await runStep(page, "integrate");
     await shot(page, "07-integrate");
     await runStep(page, "merge");
-    await page.waitForSelector("[data-testid=crystal-plots] .plot[data-rendered='1']", { timeout: 60_000 });
+    try {
+      await page.waitForSelector("[data-testid=crystal-plots] .plot[data-rendered='1']", { timeout: 150_000 });
+    } catch (e) {
+      await shot(page, "08-merge-failed");
+      throw new Error(`crystal plots not rendered; console errors: ${errors.join(" | ")}; panel: ${(await page.locator("[data-testid=step-panel]").innerText()).slice(0, 600)}`, { cause: e });
+    }
     await shot(page, "08-merge");
     await runStep(page, "validate");
     await page.waitForSelector("[data-testid=table1]");

@@ -19,11 +19,14 @@ const baseLayout = {
   paper_bgcolor: "#1b1e23", plot_bgcolor: "#1b1e23",
   font: { color: "#d8dde3", size: 11 },
   xaxis: { gridcolor: "#333a42", zerolinecolor: "#444" }, yaxis: { gridcolor: "#333a42", zerolinecolor: "#444" },
-  legend: { orientation: "h", y: -0.25 },
+  legend: { x: 1, xanchor: "right", y: 1, bgcolor: "rgba(20,23,26,0.6)", font: { size: 10 } },
 };
 
 export function Plot({ data, layout, height = 260, testId, onClick }: PlotProps) {
   const el = useRef<HTMLDivElement>(null);
+  const click = useRef(onClick);
+  click.current = onClick; // latest callback without re-plotting on every parent render
+  const clickable = onClick !== undefined;
   useEffect(() => {
     let alive = true;
     const div = el.current;
@@ -32,14 +35,14 @@ export function Plot({ data, layout, height = 260, testId, onClick }: PlotProps)
       if (!alive) return;
       await P.react(div, data, { ...baseLayout, height, ...(layout ?? {}) }, { displaylogo: false, responsive: true });
       div.dataset["rendered"] = "1";
-      if (onClick) {
+      if (clickable) {
         const d = div as unknown as { removeAllListeners?: (e: string) => void; on?: (e: string, cb: (ev: { points: { customdata?: unknown; x?: unknown }[] }) => void) => void };
         d.removeAllListeners?.("plotly_click");
-        d.on?.("plotly_click", (ev) => { const p = ev.points[0]; if (p) onClick(p.customdata ?? p.x); });
+        d.on?.("plotly_click", (ev) => { const p = ev.points[0]; if (p) click.current?.(p.customdata ?? p.x); });
       }
     });
     return () => { alive = false; };
-  }, [data, layout, height, onClick]);
+  }, [data, layout, height, clickable]);
   useEffect(() => () => { const div = el.current; if (div) void loadPlotly().then((P) => P.purge(div)); }, []);
   return <div ref={el} className="plot" data-testid={testId} style={{ minHeight: height }} />;
 }
