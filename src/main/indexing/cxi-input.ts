@@ -85,8 +85,10 @@ export async function openCxiFile(path: string, peakList = "/%/data", dataPath =
       shotColumn(name) {
         const d = f.get(`${shotsPath}/${name}`);
         if (!d || !("value" in d)) return null;
-        const v = (d as unknown as { value: ArrayLike<number> }).value;
-        return Float64Array.from(v as ArrayLike<number>);
+        const v = (d as unknown as { value: ArrayLike<number | bigint> }).value;
+        if (typeof v !== "object" || v === null || typeof (v as { length?: unknown }).length !== "number") return null;
+        // int64 columns (region, run, crystal_id, frame) come back as BigInt64Array
+        return Float64Array.from(v as ArrayLike<number | bigint>, (x) => Number(x));
       },
       readFrame(k) {
         const d = f.get(dpath);

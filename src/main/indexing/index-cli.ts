@@ -1,7 +1,10 @@
 /**
  * Shared command-line handling of `serialed index` and `serialed integrate`.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { dirname, isAbsolute, join } from "node:path";
+import { parseListFile } from "../../core/dataset/list-file.ts";
 import { getNumber, getString, parseArgs, type OptionSpec } from "../cli/args.ts";
 import { progressBar } from "../cli/progress.ts";
 import { runIndex, type RunIndexOptions } from "./run-index.ts";
@@ -24,6 +27,23 @@ export const commonOptionsHelp = `  --geom FILE            CrystFEL geometry (si
   -j N / --j N           worker threads (default: number of cores)
   --resume               keep complete chunks of an existing FILE.partial and skip their shots
   --no-integrate         write crystals without reflections (no frames read)`;
+
+/**
+ * INPUT arguments with list files (.lst, data-model.md §6) replaced by the unique files they name
+ * (relative names: against the working directory if the file exists there, else the list's folder).
+ */
+export function expandInputs(inputs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const inp of inputs) {
+    if (!inp.endsWith(".lst")) { out.push(inp); continue; }
+    let text: string;
+    try { text = readFileSync(inp, "utf8"); } catch (e) { throw new Error(`list file ${inp}: ${(e as Error).message}`, { cause: e }); }
+    const files = [...new Set(parseListFile(text, inp).map((e) => e.file))];
+    if (files.length === 0) throw new Error(`list file ${inp}: no files listed`);
+    for (const f of files) out.push(isAbsolute(f) || existsSync(f) ? f : join(dirname(inp), f));
+  }
+  return [...new Set(out)];
+}
 
 export async function runIndexCli(args: string[], mode: "index" | "integrate", usage: string): Promise<number> {
   const argv = args.map((a) => (a === "-j" ? "--j" : a));
@@ -56,7 +76,7 @@ export async function runIndexCli(args: string[], mode: "index" | "integrate", u
   let bar: ReturnType<typeof progressBar> | null = null;
   try {
     const o: RunIndexOptions = {
-      geomPath, cellPath, inputs: p.positional, outStream,
+      geomPath, cellPath, inputs: expandInputs(p.positional), outStream,
       ...(mode === "index" && getString(p, "sol") ? { outSol: getString(p, "sol")! } : {}),
       ...(solPath ? { solPath } : {}),
       ...(frames ? { frames } : {}),

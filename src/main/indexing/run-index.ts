@@ -97,7 +97,22 @@ export async function runIndex(o: RunIndexOptions): Promise<RunIndexSummary> {
   const files: CxiFile[] = [];
   try {
     for (const p of o.inputs) files.push(await openCxiFile(p, geom.peakList ?? "/%/data", geom.data ?? "/%/data/data"));
-    const refs = o.solPath ? solShots(o, files) : indexShots(files);
+    let refs: ShotRef[];
+    if (o.solPath) {
+      // the .sol's own files map its events to crystal ids: an INPUT with that exact path, else the
+      // file itself if it exists (a different aggregation of the same raw data may share its base name)
+      const extra = new Map<string, CxiFile | null>();
+      if (o.frames || files.some((f) => f.shotColumn("crystal_id"))) {
+        const names = new Set(parseSol(readFileSync(o.solPath, "utf8"), o.solPath).map((e) => e.filename));
+        for (const name of names) {
+          if (files.some((f) => f.path === name) || extra.has(name) || !existsSync(name)) continue;
+          const sf = await openCxiFile(name, geom.peakList ?? "/%/data", geom.data ?? "/%/data/data");
+          extra.set(name, sf);
+          files.push(sf);
+        }
+      }
+      refs = solShots(o, files, extra);
+    } else refs = indexShots(files);
     const partial = `${o.outStream}.partial`;
     let done = new Set<string>();
     let solLines: SolEntry[] = [];
@@ -139,7 +154,15 @@ export async function runIndex(o: RunIndexOptions): Promise<RunIndexSummary> {
           try { frame = sumFrames(r.file, r.sources); } catch (e) { failures.push(`${r.filename} ${r.event}: ${(e as Error).message}`); }
         }
         const idx = t;
-        const p = pool.run(input, frame, r.crystals).then((res) => {
+        // .sol det shifts are the refinement on top of the geometry's per-shot shift (as written by
+        // index): add this shot's shift (mean over the summed frames) before predicting
+        let crystalsIn = r.crystals;
+        if (crystalsIn) {
+          const mean = (c: Float64Array | null): number => (c ? r.sources.reduce((a, k) => a + c[k]!, 0) / r.sources.length : 0);
+          const bx = mean(sx), by = mean(sy);
+          crystalsIn = crystalsIn.map((c) => ({ ...c, shiftMm: [bx + c.refinedShiftMm[0], by + c.refinedShiftMm[1]] as const }));
+        }
+        const p = pool.run(input, frame, crystalsIn).then((res) => {
           const ch = shotChunk(config, r.filename, r.event, idx + 1, input, res.crystals, res.reflections, o.solPath ? "file" : "serialed");
           if (res.crystals.length > 0) indexed++;
           crystals += res.crystals.length;
@@ -197,7 +220,9 @@ function sumFrames(f: CxiFile, sources: readonly number[]): Frame {
  * shot tables — every shot of the same crystal (region, run, crystal_id) whose `frame` lies in
  * `frames`, summed into one pattern per crystal (solutions broadcast by crystal id).
  */
-function solShots(o: RunIndexOptions, files: readonly CxiFile[]): ShotRef[] {
+function solShots(o: RunIndexOptions, allFiles: readonly CxiFile[], solOnly: ReadonlyMap<string, CxiFile | null>): ShotRef[] {
+  const onlySol = new Set([...solOnly.values()]);
+  const files = allFiles.filter((f) => !onlySol.has(f));
   const sol = parseSol(readFileSync(o.solPath!, "utf8"), o.solPath);
   const byKey = new Map<string, ShotCrystal[]>();
   const toCrystal = (e: SolEntry): ShotCrystal => ({ A: basisToMat9(e.basis), shiftMm: e.detShiftMm, refinedShiftMm: e.detShiftMm, nMatched: 0 });
@@ -230,7 +255,7 @@ function solShots(o: RunIndexOptions, files: readonly CxiFile[]): ShotRef[] {
     if (groups.size === 0) return;
     if (byCrystal.size === 0) {
       for (const e of sol) {
-        if (!solFiles.has(e.filename)) solFiles.set(e.filename, files.find((x) => x.path === e.filename || basename(x.path) === basename(e.filename)) ?? null);
+        if (!solFiles.has(e.filename)) solFiles.set(e.filename, solOnly.get(e.filename) ?? files.find((x) => x.path === e.filename) ?? files.find((x) => basename(x.path) === basename(e.filename)) ?? null);
         const sf = solFiles.get(e.filename);
         const m = /\/\/(\d+)$/.exec(e.event);
         if (!sf || !m) continue;
