@@ -166,10 +166,19 @@ export function refineEllipticity(dx: ArrayLike<number>, dy: ArrayLike<number>, 
       }
       let bi = 1;
       for (let j = 1; j < cc.length - 1; j++) if (cc[j]! > cc[bi]!) bi = j;
-      const ym = cc[bi - 1]!, y0 = cc[bi]!, yp = cc[bi + 1]!;
-      const den = ym - 2 * y0 + yp;
-      const frac = den < 0 ? (0.5 * (ym - yp)) / den : 0;
-      shift[s] = (bi - maxLag + frac) * dl;
+      // sub-bin part by linearised least squares around the best integer lag L:
+      // hp_s(b + L) ≈ g·m(b) + f·m'(b) = g·m(b + f/g), so the feature sits at L − f/g. (A parabola through the correlation peak
+      // locks onto integer lags, which biased the ratio low once the residual was below one bin.)
+      const L = bi - maxLag;
+      let smm = 0, smd = 0, sdd = 0, shm = 0, shd = 0;
+      for (let b = maxLag + 1; b < nL - maxLag - 1; b++) {
+        const m = mean[b]!, d = 0.5 * (mean[b + 1]! - mean[b - 1]!), h = hp[s * nL + b + L]!;
+        smm += m * m; smd += m * d; sdd += d * d; shm += h * m; shd += h * d;
+      }
+      const det = smm * sdd - smd * smd;
+      const g = det > 0 ? (shm * sdd - shd * smd) / det : 0, f = det > 0 ? (shd * smm - shm * smd) / det : 0;
+      const frac = g > 0 && Math.abs(f / g) <= 1 ? -f / g : 0;
+      shift[s] = (L + frac) * dl;
     }
     if (!first) first = shift.slice();
     // fit shift = c0 + a cos 2θ + b sin 2θ (least squares; sectors are evenly spaced)
