@@ -1,5 +1,5 @@
 /** `serialed geometry`: ellipticity, virtual powder, cell refinement → .geom, .cell, options YAML. */
-import { renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { getNumber, getString, parseArgs } from "../args.ts";
 import { parsePreProcOpts, serializePreProcOpts } from "../../../core/options/preproc-opts.ts";
@@ -27,6 +27,8 @@ original file/Event in _file/_Event, detector shifts in det_shift_x_mm/det_shift
 Options:
   --opts FILE        diffractem options YAML (cam_length, wavelength, pixel_size, xsize, ysize, ...)
   --cell FILE        starting unit cell (.cell); with --lattice a symbol like tP, oC, cF overrides its type
+  --out DIR          write everything into DIR (prefix DIR/geometry, updated options DIR/opts.yaml);
+                     the --opts file is then left unchanged
   --prefix PATH      output prefix (default: next to the options file, "geometry")
   --opts-out FILE    write the updated options here instead of overwriting --opts
   --r-min PX         inner radius for the ellipticity fit (default 10)
@@ -38,7 +40,7 @@ Options:
 `;
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { opts: { value: true }, cell: { value: true }, lattice: { value: true }, prefix: { value: true }, "opts-out": { value: true }, "r-min": { value: true }, "r-max": { value: true }, "d-min": { value: true }, "min-peaks": { value: true }, "virtual-size": { value: true }, "no-virtual": { value: false }, help: { value: false } });
+  const p = parseArgs(args, { opts: { value: true }, cell: { value: true }, lattice: { value: true }, prefix: { value: true }, out: { value: true }, "opts-out": { value: true }, "r-min": { value: true }, "r-max": { value: true }, "d-min": { value: true }, "min-peaks": { value: true }, "virtual-size": { value: true }, "no-virtual": { value: false }, help: { value: false } });
   if (p.flags.has("help")) { process.stdout.write(usage); return 0; }
   const optsPath = getString(p, "opts");
   if (!optsPath) throw new Error("missing --opts (see --help)");
@@ -68,7 +70,11 @@ export async function run(args: string[]): Promise<number> {
   process.stdout.write(`ellipticity: ratio ${e.ratio.toFixed(5)} ± ${e.ratioSigma.toFixed(5)}, angle ${e.angleDeg.toFixed(2)} ± ${e.angleSigmaDeg.toFixed(2)} deg (${e.iterations} iterations)\n`);
   process.stdout.write(`powder peaks (1/nm): ${Array.from(a.powderPeaks.slice(0, 12), (v) => v.toFixed(4)).join(" ")}\n`);
   process.stdout.write(`pair-distance peaks (1/nm): ${Array.from(a.pairPeaks.slice(0, 12), (v) => v.toFixed(4)).join(" ")}\n`);
-  const prefix = getString(p, "prefix") ?? join(dirname(optsPath), "geometry");
+  const outDir = getString(p, "out");
+  if (outDir !== undefined && (getString(p, "prefix") !== undefined || getString(p, "opts-out") !== undefined)) throw new Error("--out cannot be combined with --prefix or --opts-out");
+  if (outDir !== undefined) mkdirSync(outDir, { recursive: true });
+  const prefix = outDir !== undefined ? join(outDir, "geometry") : getString(p, "prefix") ?? join(dirname(optsPath), "geometry");
+  const optsOut = outDir !== undefined ? join(outDir, "opts.yaml") : getString(p, "opts-out") ?? optsPath;
   const atomic = (path: string, text: string): void => { const tmp = `${path}.tmp-${process.pid}`; writeFileSync(tmp, text); renameSync(tmp, path); };
   if (a.cell) {
     const c = a.cell;
@@ -77,12 +83,12 @@ export async function run(args: string[]): Promise<number> {
   }
   atomic(`${prefix}.geom`, formatDiffractemGeometry({ wavelengthAngstrom: opts.wavelength, cameraLength: opts.cam_length, pixelSizeM: opts.pixel_size, xsize: opts.xsize, ysize: opts.ysize, ellipticityRatio: e.ratio, ellipticityAngleDeg: e.angleDeg }));
   atomic(`${prefix}_shifts.csv`, "file,Event,det_shift_x_mm,det_shift_y_mm\n" + a.shifts.map((s) => `${s.file},${s.event},${s.xMm.toFixed(5)},${s.yMm.toFixed(5)}`).join("\n") + "\n");
-  atomic(getString(p, "opts-out") ?? optsPath, serializePreProcOpts({ ...opts, ellipse_ratio: Number(e.ratio.toFixed(5)), ellipse_angle: Number(e.angleDeg.toFixed(2)) }));
+  atomic(optsOut, serializePreProcOpts({ ...opts, ellipse_ratio: Number(e.ratio.toFixed(5)), ellipse_angle: Number(e.angleDeg.toFixed(2)) }));
   let virt = "";
   if (!p.flags.has("no-virtual")) {
     const v = await writeVirtualFile(`${prefix}_virtual`, p.positional, { virtualSizePx: getNumber(p, "virtual-size", 1024, { integer: true, min: 2 }), shiftsMm: new Map(a.shifts.map((s) => [shotKey(s.file, s.event), s])) });
     virt = `, ${v.h5Path} (${v.nShots} shots), ${v.lstPath}`;
   }
-  process.stdout.write(`wrote ${prefix}.geom${a.cell ? `, ${prefix}.cell` : ""}, ${prefix}_shifts.csv, ${getString(p, "opts-out") ?? optsPath}${virt}\n`);
+  process.stdout.write(`wrote ${prefix}.geom${a.cell ? `, ${prefix}.cell` : ""}, ${prefix}_shifts.csv, ${optsOut}${virt}\n`);
   return 0;
 }
