@@ -2,11 +2,10 @@
  * Default step options of a new wizard project, and the demo project (project.yaml next to a
  * simulated dataset) that `serialed demo` / `npm start` opens in the wizard.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { withStepOptions } from "../../core/project/project-model.ts";
 import type { Project } from "../../core/project/project-model.ts";
-import { commandNames } from "../cli/main.ts";
 import { optionsToArgs } from "../project/pipeline-plan.ts";
 import { fileURLToPath } from "node:url";
 import { createProject, loadProject, PROJECT_FILE, saveProject } from "../project/project-store.ts";
@@ -36,8 +35,9 @@ export function withDefaultOptions(p: Project, truthDir?: string): Project {
   // the plan passes the processed .lst to `serialed index`, which opens only HDF5 files, and
   // `serialed integrate` stops with "Cannot convert a BigInt value to a number" (index already
   // integrates, so its stream stands in); `serialed geometry` is used once it accepts --out.
-  const geomFile = join(repoRoot, "src", "main", "cli", "commands", "geometry.ts");
-  const geometryUsable = commandNames().includes("geometry") && existsSync(geomFile) && /"--out"|--out DIR|out: \{/.test(readFileSync(geomFile, "utf8"));
+  // `serialed geometry` exists now but opens only HDF5 files, while the plan passes it the processed
+  // .lst (…/processed.lst: "Not an HDF5 file"), so the truth geometry stands in whenever available.
+  const geometryUsable = !(truthDir && existsSync(join(truthDir, "geometry.geom")));
   if (!geometryUsable && truthDir && existsSync(join(truthDir, "geometry.geom")) && cell) {
     const geom = join(truthDir, "geometry.geom");
     q = { ...q, steps: { ...q.steps, geometry: { options: { ...(q.steps.geometry?.options ?? {}), source: "truth geometry (stand-in)" }, command: sh(`sed 's#/%/data/raw_counts#/%/data/corrected#' '${geom}' > '{run_dir}/geometry.geom' && cp '${cell}' '{run_dir}/lyso.cell'`) } } };
