@@ -1,10 +1,8 @@
 /**
  * Shared command-line handling of `serialed index` and `serialed integrate`.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { expandFileSpecs } from "../dataset/file-specs.ts";
 import { availableParallelism } from "node:os";
-import { dirname, isAbsolute, join } from "node:path";
-import { parseListFile } from "../../core/dataset/list-file.ts";
 import { getNumber, getString, parseArgs, type OptionSpec } from "../cli/args.ts";
 import { progressBar } from "../cli/progress.ts";
 import { runIndex, type RunIndexOptions } from "./run-index.ts";
@@ -33,16 +31,7 @@ export const commonOptionsHelp = `  --geom FILE            CrystFEL geometry (si
  * (relative names: against the working directory if the file exists there, else the list's folder).
  */
 export function expandInputs(inputs: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const inp of inputs) {
-    if (!inp.endsWith(".lst")) { out.push(inp); continue; }
-    let text: string;
-    try { text = readFileSync(inp, "utf8"); } catch (e) { throw new Error(`list file ${inp}: ${(e as Error).message}`, { cause: e }); }
-    const files = [...new Set(parseListFile(text, inp).map((e) => e.file))];
-    if (files.length === 0) throw new Error(`list file ${inp}: no files listed`);
-    for (const f of files) out.push(isAbsolute(f) || existsSync(f) ? f : join(dirname(inp), f));
-  }
-  return [...new Set(out)];
+  return expandFileSpecs(inputs).files;
 }
 
 export async function runIndexCli(args: string[], mode: "index" | "integrate", usage: string): Promise<number> {

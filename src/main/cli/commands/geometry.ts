@@ -6,6 +6,7 @@ import { parsePreProcOpts, serializePreProcOpts } from "../../../core/options/pr
 import { parseCellFile, formatCellFile } from "../../../core/formats/cell-file.ts";
 import { parseLatticeSymbol } from "../../../core/formats/sol-file.ts";
 import { formatDiffractemGeometry } from "../../../core/formats/geom-diffractem.ts";
+import { expandFileSpecs } from "../../dataset/file-specs.ts";
 import { analyzeGeometry, readText } from "../../geometry/run-geometry.ts";
 import { shotKey, writeVirtualFile } from "../../geometry/virtual-file.ts";
 import type { UnitCell } from "../../../core/geometry/cell.ts";
@@ -45,6 +46,7 @@ export async function run(args: string[]): Promise<number> {
   const optsPath = getString(p, "opts");
   if (!optsPath) throw new Error("missing --opts (see --help)");
   if (p.positional.length === 0) throw new Error("no INPUT files (see --help)");
+  const inputs = expandFileSpecs(p.positional).files; // .lst (e.g. preprocess's processed.lst), globs, files
   const parsed = parsePreProcOpts(readText(optsPath, "options file"), optsPath);
   for (const w of parsed.warnings) process.stderr.write(`warning: ${w}\n`);
   const opts = parsed.opts;
@@ -60,7 +62,7 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   const a = await analyzeGeometry({
-    files: p.positional, wavelengthA: opts.wavelength, clenM: opts.cam_length, pixelSizeM: opts.pixel_size, xsize: opts.xsize, ysize: opts.ysize,
+    files: inputs, wavelengthA: opts.wavelength, clenM: opts.cam_length, pixelSizeM: opts.pixel_size, xsize: opts.xsize, ysize: opts.ysize,
     rMinPx: getNumber(p, "r-min", 10, { min: 0 }), rMaxPx: getNumber(p, "r-max", 300, { min: 1 }), dMinA: getNumber(p, "d-min", 16, { min: 0.1 }),
     minPeaks: getNumber(p, "min-peaks", 10, { integer: true, min: 0 }),
     ...(startCell ? { startCell } : {}),
@@ -86,7 +88,7 @@ export async function run(args: string[]): Promise<number> {
   atomic(optsOut, serializePreProcOpts({ ...opts, ellipse_ratio: Number(e.ratio.toFixed(5)), ellipse_angle: Number(e.angleDeg.toFixed(2)) }));
   let virt = "";
   if (!p.flags.has("no-virtual")) {
-    const v = await writeVirtualFile(`${prefix}_virtual`, p.positional, { virtualSizePx: getNumber(p, "virtual-size", 1024, { integer: true, min: 2 }), shiftsMm: new Map(a.shifts.map((s) => [shotKey(s.file, s.event), s])) });
+    const v = await writeVirtualFile(`${prefix}_virtual`, inputs, { virtualSizePx: getNumber(p, "virtual-size", 1024, { integer: true, min: 2 }), shiftsMm: new Map(a.shifts.map((s) => [shotKey(s.file, s.event), s])) });
     virt = `, ${v.h5Path} (${v.nShots} shots), ${v.lstPath}`;
   }
   process.stdout.write(`wrote ${prefix}.geom${a.cell ? `, ${prefix}.cell` : ""}, ${prefix}_shifts.csv, ${optsOut}${virt}\n`);
