@@ -150,7 +150,8 @@ export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
         const options = { ...DIFFRACTEM_INTEGRATION_DEFAULTS, ...(o as CrystfelOptions), "fromfile-input-file": sol };
         return { argv: [crystfelProgram(ctx, "indexamajig", step), ...indexamajigArgs({ input: lst, output: join(rd, "integrated.stream"), geometry: geom, cell, threads: threads(c), options, cwd: rd })], program: "indexamajig", cwd: rd, options };
       }
-      return sub("integrate", ["--sol", sol, ...optionsToArgs(o), ...processedInputs(ctx), "--out", join(rd, "integrated.stream")]);
+      const geom = stepOutput(ctx, "geometry", ".geom", step), cell = stepOutput(ctx, "geometry", ".cell", step);
+      return sub("integrate", ["--sol", sol, "--geom", geom, "--cell", cell, ...optionsToArgs(o), ...processedInputs(ctx), "--out", join(rd, "integrated.stream")]);
     }
     case "merge": {
       const stream = optionalOutput(ctx, "integrate", ".stream") ?? stepOutput(ctx, "index", ".stream", step);
