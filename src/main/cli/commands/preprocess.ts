@@ -92,6 +92,12 @@ async function isComplete(path: string): Promise<boolean> {
   }
 }
 
+/** Candidate input files in a watched folder; outputs (…_agg.h5 / …_proc.h5) are never inputs, so the folder may also be the output folder. */
+function listWatchFolder(watchDir: string, opts: PreProcOpts): string[] {
+  const isOutput = (f: string): boolean => f.endsWith(opts.agg_file_suffix) || f.endsWith("_proc.h5");
+  return readdirSync(watchDir).filter((f) => /\.(h5|nxs|hdf5)$/i.test(f) && !isOutput(f)).sort().map((f) => join(watchDir, f));
+}
+
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, {
     opts: { value: true }, out: { value: true }, set: { value: true, multiple: true }, list: { value: true },
@@ -117,6 +123,14 @@ export async function run(args: string[]): Promise<number> {
   }
   const log = (s: string): void => { process.stderr.write(`\n${s}\n`); };
   const base = optsPath ? dirname(resolve(optsPath)) : undefined;
+  // Files already in the watch folder when the command starts are skipped (unless --include-existing).
+  // The snapshot is taken here, before the slow start-up (masks, worker pool), so that files arriving
+  // during start-up count as new.
+  let watchSeen: Set<string> | undefined;
+  if (watchDir) {
+    if (!existsSync(watchDir) || !statSync(watchDir).isDirectory()) throw new Error(`--watch: ${watchDir} is not a folder`);
+    watchSeen = new Set(p.flags.has("include-existing") ? [] : listWatchFolder(watchDir, opts));
+  }
   const deadF = await loadImage("mask", getString(p, "mask"), opts.pxmask, base, log);
   const refF = await loadImage("reference", getString(p, "reference"), opts.reference, base, log);
   const deadMask = deadF ? Uint8Array.from(deadF) : null;
@@ -149,12 +163,9 @@ export async function run(args: string[]): Promise<number> {
       return r.files.some((f) => f.status === "failed") ? 1 : 0;
     }
     // On-line mode (quick_proc --wait-for-files).
-    if (!existsSync(watchDir) || !statSync(watchDir).isDirectory()) throw new Error(`--watch: ${watchDir} is not a folder`);
     const pollMs = getNumber(p, "poll-ms", 5000, { integer: true, min: 10 });
-    // outputs (…_agg.h5 / …_proc.h5) are never inputs, so DIR may also be the output folder
-    const isOutput = (f: string): boolean => f.endsWith(opts.agg_file_suffix) || f.endsWith("_proc.h5");
-    const list = (): string[] => readdirSync(watchDir).filter((f) => /\.(h5|nxs|hdf5)$/i.test(f) && !isOutput(f)).sort().map((f) => join(watchDir, f));
-    const seen = new Set<string>(p.flags.has("include-existing") ? [] : list());
+    const list = (): string[] => listWatchFolder(watchDir, opts);
+    const seen = watchSeen!;
     const lastSize = new Map<string, number>();
     console.error(`watching ${watchDir} for new files (${seen.size} existing file(s) ${p.flags.has("include-existing") ? "included" : "skipped"}); Ctrl-C to stop`);
     while (!ac.signal.aborted) {
