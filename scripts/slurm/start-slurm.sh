@@ -5,8 +5,10 @@
 # Exit 0 = SLURM is usable; non-zero = it is not, with the reason on stderr.
 set -u
 # concurrent test files may call this at the same time: one at a time
+# (the daemons started below must not inherit fd 9, or they would hold the lock for ever:
+#  every later call would then wait here; hence the `9>&-` on each daemon and the bounded wait)
 exec 9>/tmp/serialed-start-slurm.lock
-flock 9
+flock -w 150 9 || { echo "slurm: another start-slurm.sh has held /tmp/serialed-start-slurm.lock for 150 s" >&2; exit 1; }
 CONF_DIR=/etc/slurm
 CONF=$CONF_DIR/slurm.conf
 SPOOL=/var/spool/serialed-slurm
@@ -34,7 +36,7 @@ chmod 700 /etc/munge /var/log/munge; chmod 400 /etc/munge/munge.key; chmod 755 /
 if ! munge -n >/dev/null 2>&1; then
   # a stale pid/socket from an earlier container run blocks munged; remove it
   rm -f /run/munge/munged.pid /run/munge/munge.socket.2 /run/munge/munge.socket.2.lock
-  su -s /bin/sh munge -c "munged --force" || { echo "slurm: munged failed to start" >&2; exit 1; }
+  su -s /bin/sh munge -c "munged --force" 9>&- </dev/null >/dev/null 2>&1 || { echo "slurm: munged failed to start" >&2; exit 1; }
   for _ in $(seq 50); do munge -n >/dev/null 2>&1 && break; sleep 0.1; done
   munge -n >/dev/null 2>&1 || { echo "slurm: munged is not answering" >&2; exit 1; }
 fi
@@ -78,11 +80,11 @@ fi
 
 # --- daemons --------------------------------------------------------------------------------
 if ! scontrol ping 2>/dev/null | grep -q 'is UP'; then
-  slurmctld -i >>"$LOG_DIR/start.log" 2>&1 || { echo "slurm: slurmctld failed to start; see $LOG_DIR/slurmctld.log" >&2; tail -5 "$LOG_DIR/slurmctld.log" >&2; exit 1; }
+  slurmctld -i >>"$LOG_DIR/start.log" 2>&1 9>&- </dev/null || { echo "slurm: slurmctld failed to start; see $LOG_DIR/slurmctld.log" >&2; tail -5 "$LOG_DIR/slurmctld.log" >&2; exit 1; }
 fi
 for _ in $(seq 50); do scontrol ping 2>/dev/null | grep -q 'is UP' && break; sleep 0.2; done
 if ! pgrep -x slurmd >/dev/null 2>&1; then
-  slurmd -N localhost >>"$LOG_DIR/start.log" 2>&1 || { echo "slurm: slurmd failed to start; see $LOG_DIR/slurmd.log" >&2; tail -5 "$LOG_DIR/slurmd.log" >&2; exit 1; }
+  slurmd -N localhost >>"$LOG_DIR/start.log" 2>&1 9>&- </dev/null || { echo "slurm: slurmd failed to start; see $LOG_DIR/slurmd.log" >&2; tail -5 "$LOG_DIR/slurmd.log" >&2; exit 1; }
 fi
 for _ in $(seq 150); do
   s=$(node_state)

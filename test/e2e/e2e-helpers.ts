@@ -52,7 +52,21 @@ export function collectErrors(page: Page): string[] {
 /** Opens the viewer and waits until the dataset is loaded and the first frame rendered. */
 export async function openViewer(page: Page, url: string): Promise<void> {
   await page.goto(url);
-  await page.waitForFunction(() => { const h = (window as unknown as { __serialed?: { ready?: boolean; renderedShot?: number; error?: string } }).__serialed; return Boolean(h?.error) || (h?.ready === true && h.renderedShot !== undefined); }, null, { timeout: 60_000 });
+  const consoleLines: string[] = [];
+  const onConsole = (m: { type(): string; text(): string }): void => { consoleLines.push(`${m.type()}: ${m.text()}`); };
+  page.on("console", onConsole);
+  try {
+    await page.waitForFunction(() => { const h = (window as unknown as { __serialed?: { ready?: boolean; renderedShot?: number; error?: string } }).__serialed; return Boolean(h?.error) || (h?.ready === true && h.renderedShot !== undefined); }, null, { timeout: 150_000 });
+  } catch (e) {
+    // say where it stopped: the hook's state, the status line and what the page logged
+    const where = await page.evaluate(() => {
+      const h = (window as unknown as { __serialed?: { ready?: boolean; renderedShot?: number } }).__serialed;
+      return `ready=${String(h?.ready)} renderedShot=${String(h?.renderedShot)} status=${document.querySelector("[data-testid=status]")?.textContent ?? "?"}`;
+    }).catch((x: unknown) => `page not answering: ${String(x)}`);
+    throw new Error(`viewer did not show a frame: ${where}; console: ${consoleLines.slice(-10).join(" | ") || "(nothing)"}; ${String(e)}`, { cause: e });
+  } finally {
+    page.off("console", onConsole);
+  }
   const err = await page.evaluate(() => (window as unknown as { __serialed: { error?: string } }).__serialed.error);
   if (err) throw new Error(`viewer error: ${err}`);
 }

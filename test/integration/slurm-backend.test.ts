@@ -26,7 +26,7 @@ const runner = (d: string): JobRunner => new JobRunner(join(d, "jobs"), { pollMs
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe("SLURM backend (real slurmctld/slurmd)", () => {
-  it("a job array over a simulated dataset gives output identical to the local run, and monitoring survives a host restart", async (t) => {
+  it("a job array over a simulated dataset gives output identical to the local run, and monitoring survives a host restart", { timeout: 300_000 }, async (t) => {
     if (skipReason) { t.skip(skipReason); return; }
     const d = mkdtempSync(join(tmpdir(), "slurm-"));
     const argv = [...tsNodeArgv(simStep), "--first", "{first}", "--last", "{last}", "--out", "{part}"];
@@ -56,7 +56,7 @@ describe("SLURM backend (real slurmctld/slurmd)", () => {
     assert.deepEqual(readdirSync(join(d, "jobs", sj.id)).filter((f) => f.startsWith("task-")).sort(), ["task-0.log", "task-1.log", "task-2.log", "task-3.log"]);
   });
 
-  it("a cancelled job is reported cancelled and stops working", async (t) => {
+  it("a cancelled job is reported cancelled and stops working", { timeout: 300_000 }, async (t) => {
     if (skipReason) { t.skip(skipReason); return; }
     const d = mkdtempSync(join(tmpdir(), "slurm-"));
     const r = runner(d);
@@ -80,7 +80,7 @@ describe("SLURM backend (real slurmctld/slurmd)", () => {
     r.close();
   });
 
-  it("a failing array task is reported failed with SLURM state, exit code and log tail", async (t) => {
+  it("a failing array task is reported failed with SLURM state, exit code and log tail", { timeout: 300_000 }, async (t) => {
     if (skipReason) { t.skip(skipReason); return; }
     const d = mkdtempSync(join(tmpdir(), "slurm-"));
     const r = runner(d);

@@ -18,7 +18,7 @@ before(async () => {
 });
 
 describe("job bundle", () => {
-  it("unpacks into scripts + inputs and reproduces the direct run (without SLURM and with sbatch)", async (t) => {
+  it("unpacks into scripts + inputs and reproduces the direct run (without SLURM and with sbatch)", { timeout: 300_000 }, async (t) => {
     const d = mkdtempSync(join(tmpdir(), "bundle-"));
     const direct = join(d, "direct.stream");
     await execa(tsNodeArgv(simStep)[0]!, [...tsNodeArgv(simStep).slice(1), "--first", "0", "--last", "5", "--out", direct]);

@@ -31,7 +31,7 @@ async function dump(file: string, dir: string): Promise<string> {
 }
 
 describe("pipeline step through SLURM", () => {
-  it("preprocess as a job array over files = preprocess run locally", async (t) => {
+  it("preprocess as a job array over files = preprocess run locally", { timeout: 300_000 }, async (t) => {
     if (skipReason) { t.skip(skipReason); return; }
     const d = mkdtempSync(join(tmpdir(), "slurm-pre-"));
     const raw = join(d, "raw");

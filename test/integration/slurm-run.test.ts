@@ -19,7 +19,7 @@ before(async () => {
 });
 
 describe("serialed run on SLURM", () => {
-  it("runs a step as a SLURM job with the project's resources and records it", async (t) => {
+  it("runs a step as a SLURM job with the project's resources and records it", { timeout: 300_000 }, async (t) => {
     if (skipReason) { t.skip(skipReason); return; }
     const d = mkdtempSync(join(tmpdir(), "slurm-run-"));
     const { path } = createProject(d, "s", ["a.h5"]);

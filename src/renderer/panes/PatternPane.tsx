@@ -42,7 +42,9 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
   useEffect(() => {
     let alive = true;
     let pc: PatternCanvas | null = null;
-    void PatternCanvas.create(div.current!).then((c) => { if (alive) { pc = c; setCanvas(c); debugHook().canvas = c; } });
+    void PatternCanvas.create(div.current!)
+      .then((c) => { if (alive) { pc = c; setCanvas(c); debugHook().canvas = c; } })
+      .catch((e: unknown) => { const m = `pattern canvas could not start: ${e instanceof Error ? e.message : String(e)}`; setError(m); debugHook().error = m; });
     return () => { alive = false; void pc; };
   }, []);
 
@@ -54,7 +56,12 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
     let alive = true;
     cache.get(ds.datasetId, shot, ds.frameShape !== null, ds.stream !== null)
       .then((b) => { if (alive) { setBundle(b); setError(null); } })
-      .catch((e: unknown) => { if (alive) setError(e instanceof Error ? e.message : String(e)); });
+      .catch((e: unknown) => {
+        const m = e instanceof Error ? e.message : String(e);
+        if (alive) setError(m);
+        const hook = debugHook();
+        if (hook.renderedShot === undefined) hook.error = `shot ${shot}: ${m}`; // nothing on screen yet: say why
+      });
     return () => { alive = false; };
   }, [ds, shot, cache]);
 
