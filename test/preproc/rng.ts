@@ -1,14 +1,7 @@
 /** Small seeded PRNG + Poisson/Gaussian helpers for the pre-processing tests. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../../src/core/dataset/prng.ts";
+
+export { mulberry32 };
 
 export function gaussian(rnd: () => number): number {
   const u = Math.max(rnd(), 1e-12), v = rnd();

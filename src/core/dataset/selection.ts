@@ -7,6 +7,7 @@ import type { Column, Table } from "./table.ts";
 import type { Dataset, ShotSources, StackDescriptor } from "./dataset.ts";
 import { evaluateQuery } from "./query.ts";
 import { boolColumn, cellKey, intColumn, maskToIndices, stringColumn, takeRows, withColumn } from "./table-ops.ts";
+import { mulberry32 } from "./prng.ts";
 
 /** Mask of the shots matching `query`, or the current `selected` column when query is undefined. */
 export function selectionMask(ds: Dataset, query?: string): Uint8Array {
@@ -136,18 +137,6 @@ export function columnValues(c: Column): (number | boolean | string)[] {
   if (c.type === "bool") return Array.from(c.data, (v) => v === 1);
   if (c.type === "string") return [...c.data];
   return Array.from(c.data);
-}
-
-/** Deterministic PRNG (mulberry32) in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
