@@ -16,7 +16,7 @@ import { JobRunner } from "../jobs/job-runner.ts";
 import { runPipeline, type DriverEvent } from "../project/pipeline-driver.ts";
 import { createProject, loadProject, PROJECT_FILE, resolveInProject, saveProject } from "../project/project-store.ts";
 import { geometryPlots } from "./pipeline-geometry.ts";
-import { refreshStandIns, WIZARD_PROJECT_FOLDER, withDefaultOptions } from "./pipeline-demo.ts";
+import { WIZARD_PROJECT_FOLDER, withDefaultOptions } from "./pipeline-demo.ts";
 
 export interface PipelineServiceOptions {
   readonly emit: (event: "pipelineUpdate", payload: HostEvents["pipelineUpdate"]) => void;
@@ -187,7 +187,7 @@ export function createPipelineService(o: PipelineServiceOptions): PipelineServic
       const l = load();
       if (!l || !path) throw new Error("no project open");
       const s = stepOf(step);
-      saveProject(path, refreshStandIns(withStepOptions(l.project, s, options, false)));
+      saveProject(path, withStepOptions(l.project, s, options, false));
       return state();
     },
     async pipelineRun({ step }) {
