@@ -301,8 +301,137 @@ const pipelineEventSchemas = {
 };
 // ================================================================ wizard / pipeline — end
 
+// ================================================================ engines & backends (issue 9) — begin
+/** One CrystFEL program as detected on the host's PATH. */
+export interface CrystfelProgramStatus {
+  readonly name: string;
+  /** Absolute path, or null when not on PATH. */
+  readonly path: string | null;
+  /** Version from `--version`, or null. */
+  readonly version: string | null;
+  /** Why a program that was found does not work, or null. */
+  readonly problem: string | null;
+}
+
+/** A SLURM partition as `sinfo` lists it. */
+export interface SlurmPartition {
+  readonly name: string;
+  /** The cluster's default partition (marked `*` by sinfo). */
+  readonly isDefault: boolean;
+  /** "up", "down", … */
+  readonly availability: string;
+  readonly nodes: number;
+  /** Node states, e.g. ["idle"] or ["mix", "idle"]. */
+  readonly states: readonly string[];
+  /** Time limit, e.g. "infinite" or "1-00:00:00". */
+  readonly timeLimit: string;
+}
+
+/** Why a failed step failed: the job's state, exit reason and the tail of its log (per task for SLURM arrays). */
+export interface StepFailure {
+  readonly runId: string;
+  readonly jobId: string;
+  readonly backend: "local" | "slurm";
+  readonly slurmJobId: string | null;
+  /** Job state: failed, interrupted, cancelled. */
+  readonly state: string;
+  /** Exit reason in words (SLURM state and exit code for SLURM jobs). */
+  readonly reason: string;
+  readonly exitCode: number | null;
+  readonly logPath: string;
+  /** Last lines of the job log. */
+  readonly logTail: string;
+  /** Failed SLURM (array) tasks: state, reason, exit code, last lines of the task's log. */
+  readonly tasks: readonly { readonly task: number; readonly state: string; readonly reason: string; readonly exitCode: number | null; readonly logTail: string }[];
+}
+
+/** SLURM resources of a step (sbatch options); absent fields = the cluster's defaults. */
+export interface StepResourcesWire {
+  readonly partition?: string;
+  readonly cpus?: number;
+  /** Memory per node, MB. */
+  readonly memMb?: number;
+  /** Time limit as sbatch accepts it: "MM", "HH:MM:SS", "D-HH", "D-HH:MM:SS" … */
+  readonly time?: string;
+  /** Generic resources, e.g. "gpu:1". */
+  readonly gres?: string;
+  /** Extra sbatch options, each one full option, e.g. "--account=abc". */
+  readonly extraSbatch?: readonly string[];
+  /** Array tasks to split the step over (only steps that can split, see `canSplit`). */
+  readonly arrayTasks?: number;
+}
+
+/** Engine / backend choice of one step and what the host can offer for it. */
+export interface StepExecution {
+  readonly step: string;
+  readonly engine: "builtin" | "crystfel";
+  readonly backend: "local" | "slurm";
+  readonly resources: StepResourcesWire;
+  /** CrystFEL program this step runs with engine crystfel, or null when the step has no CrystFEL engine. */
+  readonly crystfelProgram: string | null;
+  /** The step runs inside another step's job (aggregate, corrections → centre-peaks): its engine/backend are that step's. */
+  readonly foldedInto: string | null;
+  /** The step can be split into a SLURM job array (resources.arrayTasks). */
+  readonly canSplit: boolean;
+  /** The latest run failed (or was interrupted): why, with the log tail; else null. */
+  readonly failure: StepFailure | null;
+}
+
+/** Engines and backends available on this host (cached detection) and every step's choice. */
+export interface ExecutionStatus {
+  /** ISO time of the detection the answer is based on. */
+  readonly detectedAt: string;
+  readonly crystfel: {
+    /** indexamajig and partialator work. */
+    readonly usable: boolean;
+    readonly version: string | null;
+    readonly programs: readonly CrystfelProgramStatus[];
+    /** One-line summary, e.g. "CrystFEL not found on PATH (indexamajig, partialator, …)". */
+    readonly message: string;
+  };
+  readonly slurm: {
+    /** `sinfo` answers (a controller is reachable). */
+    readonly reachable: boolean;
+    readonly partitions: readonly SlurmPartition[];
+    /** One-line summary or why it is not reachable (sinfo's error). */
+    readonly message: string;
+  };
+  /** Per step (STEP_ORDER); empty when no project is open. */
+  readonly steps: readonly StepExecution[];
+}
+
+/** Engine & backend methods (served by src/main/host/execution-service.ts). */
+export interface ExecutionApi {
+  /** Detected engines/backends (cached; `redetect` runs the detection again) and each step's engine, backend, resources and last failure. */
+  pipelineExecution(params: { redetect?: boolean }): Promise<ExecutionStatus>;
+  /** Sets one step's engine, backend and SLURM resources in project.yaml (an engine change makes this and later steps out of date). */
+  pipelineSetExecution(params: { step: string; engine: "builtin" | "crystfel"; backend: "local" | "slurm"; resources: StepResourcesWire }): Promise<PipelineState>;
+}
+
+const stepResourcesWire = obj({
+  "partition?": str, "cpus?": int(1, 100_000), "memMb?": int(1, 2 ** 40), "time?": str, "gres?": str, "extraSbatch?": arr(str, 100), "arrayTasks?": int(1, 100_000),
+});
+const executionStatus = obj({
+  detectedAt: str,
+  crystfel: obj({ usable: bool, version: nullable(str), programs: arr(obj({ name: str, path: nullable(str), version: nullable(str), problem: nullable(str) })), message: str }),
+  slurm: obj({ reachable: bool, partitions: arr(obj({ name: str, isDefault: bool, availability: str, nodes: int(0), states: arr(str), timeLimit: str })), message: str }),
+  steps: arr(obj({
+    step: str, engine: literal("builtin", "crystfel"), backend: literal("local", "slurm"), resources: stepResourcesWire,
+    crystfelProgram: nullable(str), foldedInto: nullable(str), canSplit: bool,
+    failure: nullable(obj({
+      runId: str, jobId: str, backend: literal("local", "slurm"), slurmJobId: nullable(str), state: str, reason: str, exitCode: nullable(int()), logPath: str, logTail: str,
+      tasks: arr(obj({ task: int(0), state: str, reason: str, exitCode: nullable(int()), logTail: str })),
+    })),
+  })),
+});
+const executionMethodSchemas = {
+  pipelineExecution: { params: obj({ "redetect?": bool }), result: executionStatus },
+  pipelineSetExecution: { params: obj({ step: str, engine: literal("builtin", "crystfel"), backend: literal("local", "slurm"), resources: stepResourcesWire }), result: pipelineState },
+};
+// ================================================================ engines & backends — end
+
 /** Every request the renderer can make. Paths are host file paths. */
-export interface HostApi extends PipelineApi {
+export interface HostApi extends PipelineApi, ExecutionApi {
   /** Datasets opened at launch (CLI paths / Electron dialog) and the host mode. */
   getSession(params: Record<string, never>): Promise<SessionInfo>;
   /** Opens NeXus .h5/.nxs files, a .lst, a glob, a CrystFEL .stream and optionally a .geom, as one dataset. Only paths the user opened are allowed. */
@@ -393,6 +522,7 @@ export const methodSchemas: { readonly [M in MethodName]: { readonly params: Che
   getStreamChunk: { params: obj({ datasetId: id, shotIndex: shotIdx }), result: nullable(streamShot) },
   getMapImage: { params: obj({ datasetId: id, fileIndex: int(0) }), result: nullable(mapImage) },
   ...pipelineMethodSchemas,
+  ...executionMethodSchemas,
 };
 
 export const eventSchemas: { readonly [E in EventName]: Check } = {

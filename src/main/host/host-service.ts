@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import type { ColumnKind, DatasetSummary, EventName, HostApi, HostEvents, ShotColumn } from "../../core/api/host-api.ts";
 import { loadDataset, type LoadedDataset } from "./dataset-loader.ts";
 import { expandGlob, readListFile } from "./path-expand.ts";
+import { createExecutionMethods } from "./execution-service.ts";
 import { createPipelineService } from "./pipeline-service.ts";
 import { createTuningMethods } from "./tuning-service.ts";
 
@@ -71,6 +72,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
 
   const service: HostService = {
     ...pipeline.methods,
+    ...createExecutionMethods({ pipelineState: () => pipeline.methods.pipelineState({}) }),
     ...createTuningMethods((datasetId, shotIndex) => service.readFrame({ datasetId, shotIndex })),
     openProject(path) { pipeline.openProject(path); },
     allow(paths) { for (const p of paths) for (const f of expandGlob(p)) allowPath(f); },
