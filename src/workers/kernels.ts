@@ -9,6 +9,7 @@ import { analyzePattern, createAnalysisWorkspace } from "../core/preproc/analyze
 import type { PreprocMasks } from "../core/preproc/preproc-masks.ts";
 import { buildPreprocMasks } from "../core/preproc/preproc-masks.ts";
 import { correctImage } from "../core/preproc/correct-image.ts";
+import { TuningAnalyzer, type TuneAnalysis, type TuneFrame } from "./tuning-kernel.ts";
 
 /** What a pre-processing context needs (sent once per job and worker). */
 export interface PreprocContextInit {
@@ -38,6 +39,8 @@ export interface ProcessedShot {
 }
 
 const contexts = new Map<string, Context>();
+/** Live tuning: frames and masks cached in this worker (the tuning pool has one worker). */
+const tuning = new TuningAnalyzer();
 const clock = (): number => performance.now();
 
 function getContext(id: string): Context {
@@ -84,6 +87,16 @@ export const kernels = {
   /** Stateless analysis of one pattern for live tuning (the viewer's worker). */
   analyzePattern(pixels: Float32Array, shape: readonly [ss: number, fs: number], mask: Uint8Array | null, opts: PreProcOpts): PatternInfo {
     return analyzePattern({ pixels, shape }, mask, opts, { now: clock });
+  },
+
+  /**
+   * Live tuning (src/main/host/tuning-service.ts): analysis of the frame `key` cached in this worker
+   * with `opts`. `frame` is sent once per shot (then cached); null result = not cached here (evicted,
+   * or a respawned worker): call again with the frame.
+   */
+  tuneAnalyze(key: string, opts: PreProcOpts, frame: TuneFrame | null): TuneAnalysis | null {
+    if (frame) tuning.putFrame(key, frame);
+    return tuning.analyze(key, opts, clock);
   },
 };
 

@@ -10,7 +10,7 @@ import { loadDataset, type LoadedDataset } from "./dataset-loader.ts";
 import { expandGlob, readListFile } from "./path-expand.ts";
 import { createExecutionMethods } from "./execution-service.ts";
 import { createPipelineService } from "./pipeline-service.ts";
-import { createTuningMethods } from "./tuning-service.ts";
+import { createTuningService } from "./tuning-service.ts";
 
 export interface HostServiceOptions {
   readonly mode: "web" | "electron";
@@ -70,14 +70,17 @@ export function createHostService(opts: HostServiceOptions): HostService {
   // wizard (helper "wizard"): project, step options and jobs; new projects take the first dataset's files
   const pipeline = createPipelineService({ emit: (e, p) => emit(e, p), sessionFiles: () => [...datasets.values()][0]?.summary.files ?? [] });
 
+  // live tuning: frame and mask caches, analysis in its own worker thread
+  const tuning = createTuningService((datasetId, shotIndex) => service.readFrame({ datasetId, shotIndex }));
+
   const service: HostService = {
     ...pipeline.methods,
     ...createExecutionMethods({ pipelineState: () => pipeline.methods.pipelineState({}) }),
-    ...createTuningMethods((datasetId, shotIndex) => service.readFrame({ datasetId, shotIndex })),
+    ...tuning.methods,
     openProject(path) { pipeline.openProject(path); },
     allow(paths) { for (const p of paths) for (const f of expandGlob(p)) allowPath(f); },
     onEvent(l) { listeners.add(l); return () => listeners.delete(l); },
-    dispose() { pipeline.dispose(); for (const d of datasets.values()) { d.loaded.images?.close(); void d.loaded.stream?.close(); } datasets.clear(); },
+    dispose() { pipeline.dispose(); void tuning.dispose(); for (const d of datasets.values()) { d.loaded.images?.close(); void d.loaded.stream?.close(); } datasets.clear(); },
 
     async getSession() {
       return { mode: opts.mode, version: opts.version ?? "0.1.0", datasets: [...datasets.values()].map((d) => d.summary) };

@@ -1,40 +1,116 @@
 /**
  * Live tuning (issue #4): runs the pure pattern analysis (src/core/preproc/analyze-pattern.ts:
  * centre of mass → Lorentz fit → peakfinder8 → Friedel refinement) on one frame of an open dataset
- * with the options being edited, directly on the host thread (one 1556×516 frame takes tens of ms,
- * measured in test/e2e/plots-tuning.test.ts), and returns the centre and the peaks for the overlays.
+ * with the options being edited and returns the centre and the peaks for the overlays.
+ *
+ * Where the time goes and what is cached:
+ * - the frame is read from the file once per (dataset, shot) and kept as float32 (last 4 frames);
+ * - the analysis runs in a dedicated one-worker pool (src/workers, kernel `tuneAnalyze`), which keeps
+ *   the last frames, the analysis masks per (shape, mask options) and one workspace: an option change
+ *   sends only the options (a few hundred bytes), not the 3.2 MB frame, and builds no mask. The host
+ *   thread stays free meanwhile for the viewer's frame and peak requests.
+ * - where a worker cannot start (e.g. a bundled build without the worker files) the same analyzer runs
+ *   in-process (`where: "host"` in stats()).
  */
 import type { FrameImage, TuneResult } from "../../core/api/host-api.ts";
 import { preProcOptsFromObject } from "../../core/options/preproc-opts.ts";
-import { analyzePattern, createAnalysisWorkspace, type AnalysisWorkspace } from "../../core/preproc/analyze-pattern.ts";
-import { buildPreprocMasks } from "../../core/preproc/preproc-masks.ts";
+import { createWorkerPool, type WorkerPool } from "../../workers/pool.ts";
+import { TuningAnalyzer, type TuneAnalysis, type TuneFrame } from "../../workers/tuning-kernel.ts";
 
 export interface TuningMethods {
   tuneAnalyze(params: { datasetId: string; shotIndex: number; options: Record<string, unknown> }): Promise<TuneResult>;
 }
 
-export function createTuningMethods(readFrame: (datasetId: string, shotIndex: number) => Promise<FrameImage>): TuningMethods {
-  let ws: AnalysisWorkspace | null = null;
-  return {
+export interface TuningService {
+  readonly methods: TuningMethods;
+  /** Where the analysis ran last and how often the frame was read from the file. */
+  stats(): { where: "worker" | "host" | "none"; frameReads: number };
+  dispose(): Promise<void>;
+}
+
+export interface TuningServiceOptions {
+  /** Run the analysis in a worker thread (default) or in-process. */
+  readonly worker?: boolean;
+  /** Frames kept per service (host) and per worker, default 4. */
+  readonly cachedFrames?: number;
+}
+
+const clock = (): number => performance.now();
+
+export function createTuningService(readFrame: (datasetId: string, shotIndex: number) => Promise<FrameImage>, o: TuningServiceOptions = {}): TuningService {
+  const capacity = o.cachedFrames ?? 4;
+  // (dataset, shot) → float32 frame; promises, so concurrent requests for a new shot read it once
+  const frames = new Map<string, Promise<TuneFrame>>();
+  let frameReads = 0;
+  let useWorker = o.worker ?? true;
+  let pool: WorkerPool | null = null;
+  let local: TuningAnalyzer | null = null;
+  let where: "worker" | "host" | "none" = "none";
+
+  const frameOf = (datasetId: string, shotIndex: number, key: string): Promise<TuneFrame> => {
+    const hit = frames.get(key);
+    if (hit) { frames.delete(key); frames.set(key, hit); return hit; }
+    frameReads++;
+    const p = readFrame(datasetId, shotIndex).then((img): TuneFrame => ({
+      shape: [img.shape[0], img.shape[1]],
+      pixels: img.pixels instanceof Float32Array ? img.pixels : Float32Array.from(img.pixels),
+    }));
+    frames.set(key, p);
+    p.catch(() => { if (frames.get(key) === p) frames.delete(key); }); // failed reads are not cached
+    while (frames.size > capacity) frames.delete(frames.keys().next().value!);
+    return p;
+  };
+
+  const inProcess = async (key: string, frame: () => Promise<TuneFrame>, opts: Parameters<TuningAnalyzer["analyze"]>[1]): Promise<TuneAnalysis> => {
+    local ??= new TuningAnalyzer({ frames: capacity });
+    if (!local.hasFrame(key)) local.putFrame(key, await frame());
+    where = "host";
+    return local.analyze(key, opts, clock)!;
+  };
+
+  const inWorker = async (key: string, frame: () => Promise<TuneFrame>, opts: Parameters<TuningAnalyzer["analyze"]>[1]): Promise<TuneAnalysis> => {
+    pool ??= createWorkerPool(1, { tasksPerWorker: 1 });
+    // options only; the frame goes along when the worker does not hold it (first call for a shot,
+    // evicted, respawned worker). Sent as a copy: the host keeps its own for the next resend.
+    const r = (await pool.call("tuneAnalyze", [key, opts, null])) ?? (await pool.call("tuneAnalyze", [key, opts, await frame()]));
+    if (!r) throw new Error(`tuning: the worker lost frame ${key}`);
+    where = "worker";
+    return r;
+  };
+
+  const methods: TuningMethods = {
     async tuneAnalyze({ datasetId, shotIndex, options }) {
-      const t0 = performance.now();
-      const img = await readFrame(datasetId, shotIndex);
+      const t0 = clock();
       const { opts, warnings } = preProcOptsFromObject(options, "tuning options");
-      const shape = [img.shape[0], img.shape[1]] as const;
-      const n = shape[0] * shape[1];
-      const pixels = img.pixels instanceof Float32Array ? img.pixels : Float32Array.from(img.pixels);
-      if (!ws || ws.nPix !== n) ws = createAnalysisWorkspace(n);
-      const masks = buildPreprocMasks(shape, null, opts);
-      const t1 = performance.now();
-      const r = analyzePattern({ pixels, shape }, masks.analysis, opts, { workspace: ws });
-      const t2 = performance.now();
-      const k = r.peaks.nPeaks;
-      const fin = (v: number): number => (Number.isFinite(v) ? v : -1);
+      const key = `${datasetId}:${shotIndex}`;
+      const frame = (): Promise<TuneFrame> => frameOf(datasetId, shotIndex, key);
+      await frame(); // read errors (bad shot, no images) surface here, before any worker call
+      let r: TuneAnalysis;
+      if (useWorker) {
+        try {
+          r = await inWorker(key, frame, opts);
+        } catch (e) {
+          const m = e instanceof Error ? e.message : String(e);
+          if (!/worker died|worker pool is closed|Cannot find module|ERR_MODULE_NOT_FOUND/.test(m)) throw e;
+          // no usable worker here: analyse in-process from now on
+          useWorker = false;
+          const p = pool; pool = null;
+          void p?.close();
+          r = await inProcess(key, frame, opts);
+        }
+      } else {
+        r = await inProcess(key, frame, opts);
+      }
       return {
-        shotIndex, centre: [fin(r.center_x), fin(r.center_y)], com: [fin(r.com_x), fin(r.com_y)], lorentz: [fin(r.lor_x), fin(r.lor_y)], nPeaks: k,
-        fs: r.peaks.peakXPosRaw.slice(0, k), ss: r.peaks.peakYPosRaw.slice(0, k), intensity: r.peaks.peakTotalIntensity.slice(0, k),
-        analysisMs: t2 - t1, totalMs: t2 - t0, warnings,
+        shotIndex, centre: r.centre, com: r.com, lorentz: r.lorentz, nPeaks: r.nPeaks, fs: r.fs, ss: r.ss, intensity: r.intensity,
+        analysisMs: r.analysisMs, totalMs: clock() - t0, warnings,
       };
     },
+  };
+
+  return {
+    methods,
+    stats: () => ({ where, frameReads }),
+    async dispose() { const p = pool; pool = null; frames.clear(); await p?.close(); },
   };
 }
