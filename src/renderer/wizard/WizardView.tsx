@@ -9,6 +9,7 @@ import { useStore } from "zustand";
 import type { PipelineStepState } from "../../core/api/host-api.ts";
 import type { HostClient } from "../api/host-client.ts";
 import { TuningPanel } from "../tuning/TuningPanel.tsx";
+import { ExecutionPanel } from "./ExecutionPanel.tsx";
 import { StepResults } from "./StepResults.tsx";
 import { parseOptionValue, STEP_INFO, stepInfo, type OptionInfo } from "./step-info.ts";
 import { createWizardStore, type WizardStore } from "./wizard-slice.ts";
@@ -149,6 +150,7 @@ function StepPanel({ host, store, st, onOpenShot }: { host: HostClient; store: W
         </tbody></table>
       ) : null}
       {other.length > 0 ? <div className="muted">other options: {other.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(" · ")}</div> : null}
+      <ExecutionPanel host={host} store={store} step={st.step} stepTitle={(x) => stepInfo(x).title} />
       <div className="wiz-buttons">
         <button data-testid="run-step" disabled={running} onClick={() => void run()}>{st.status === "up-to-date" && !dirty ? "Up to date" : "Run"}</button>
         <button disabled={!dirty} onClick={() => void save()}>Save options</button>
