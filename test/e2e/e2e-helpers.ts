@@ -20,7 +20,8 @@ export function startServe(paths: string[], extra: string[] = []): Promise<Serve
     proc.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
     proc.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]+))/.exec(out);
+      // the whole line: stdout may arrive in pieces, and a token cut short would be refused (403)
+      const m = /(http:\/\/127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]+))\s/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({
@@ -51,7 +52,8 @@ export function collectErrors(page: Page): string[] {
 
 /** Opens the viewer and waits until the dataset is loaded and the first frame rendered. */
 export async function openViewer(page: Page, url: string): Promise<void> {
-  await page.goto(url);
+  const res = await page.goto(url);
+  if (res && res.status() !== 200) throw new Error(`viewer page answered ${res.status()}: ${await res.text()}`);
   const consoleLines: string[] = [];
   const onConsole = (m: { type(): string; text(): string }): void => { consoleLines.push(`${m.type()}: ${m.text()}`); };
   page.on("console", onConsole);
