@@ -5,6 +5,7 @@
  * start ± lengthBoundA / angleBoundDeg), uncertainties from the covariance (JᵀJ)⁻¹·s².
  */
 import { centeringAllows, invResolutionFn, type UnitCell } from "./cell.ts";
+import { findCurvePeaks, type Curve } from "./powder.ts";
 
 /** Sorted unique 1/d (nm⁻¹) of allowed reflections with d ≥ dMinA (000 excluded). */
 export function predictedInvD(cell: UnitCell, dMinA: number): Float64Array {
@@ -156,4 +157,47 @@ function solveSmall(M: Float64Array, b: Float64Array, n: number): Float64Array |
   const x = new Float64Array(n);
   for (let r = n - 1; r >= 0; r--) { let s = b[r]!; for (let k = r + 1; k < n; k++) s -= M[r * n + k]! * x[k]!; x[r] = s / M[r * n + r]!; }
   return x;
+}
+
+export interface CellFromCurvesOptions {
+  /** Resolution limit of the curves and the predicted lines, Å. */
+  readonly dMinA: number;
+  /** Minimal peak prominence (fraction of the curve maximum): pair distances 0.2, powder 0.4 (diffractem's example workflow). */
+  readonly pairProminence?: number;
+  readonly powderProminence?: number;
+}
+
+export interface CellFromCurvesResult {
+  /** Final cell: the powder stage's when it had enough peaks and fits as well, else the pair-distance stage's. */
+  readonly result: CellRefineResult;
+  /** The stage the final cell comes from, and each stage's peaks and result. */
+  readonly stage: "pairs" | "powder";
+  readonly pairPeaks: Float64Array;
+  readonly powderPeaks: Float64Array;
+  readonly pairs: CellRefineResult | null;
+}
+
+/**
+ * Cell from the pair-distance and powder curves, diffractem's workflow (preprocessing.md §11):
+ * first against the pair-distance peaks (differences of lattice vectors within one pattern: no
+ * dependence on the pattern centre, few spurious peaks), then from that cell against the powder
+ * peaks with a higher prominence threshold, kept if its RMS residual is at most 1.5× the pair
+ * fit's. Weak powder bumps from noise peaks or residual centre
+ * errors otherwise pull the nearest-line fit to the ±2 Å bound. Peaks above 0.95·10/dMin are left
+ * out (the curve edge). Throws when neither curve has enough peaks.
+ */
+export function refineCellFromCurves(pairs: Curve, powder: Curve, start: UnitCell, o: CellFromCurvesOptions): CellFromCurvesResult {
+  const sMax = 0.95 * 10 / o.dMinA;
+  const need = freeParameters(start).length + 1;
+  const pick = (c: Curve, prom: number): Float64Array => findCurvePeaks(c, prom).position.filter((v) => v > 0.02 && v < sMax);
+  const pairPeaks = pick(pairs, o.pairProminence ?? 0.2), powderPeaks = pick(powder, o.powderProminence ?? 0.4);
+  const first = pairPeaks.length >= need ? refineCell(pairPeaks, start, { dMinA: o.dMinA }) : null;
+  if (powderPeaks.length >= need) {
+    const second = refineCell(powderPeaks, first?.cell ?? start, { dMinA: o.dMinA });
+    // the powder fit is kept only if it explains its peaks about as well as the pair fit did
+    // (powder peaks smeared by centre errors, or noise bumps, otherwise drag the cell away)
+    if (!first || second.rmsInvNm <= 1.5 * first.rmsInvNm) return { result: second, stage: "powder", pairPeaks, powderPeaks, pairs: first };
+  }
+  if (first) return { result: first, stage: "pairs", pairPeaks, powderPeaks, pairs: first };
+  throw new Error(`cell refinement: ${pairPeaks.length} pair-distance and ${powderPeaks.length} powder peaks for ${need - 1} free parameters (need at least ${need}); use more patterns or a lower --d-min`);
 }

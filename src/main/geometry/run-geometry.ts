@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import type { UnitCell } from "../../core/geometry/cell.ts";
 import { correctEllipticity, polarHistogram, refineEllipticity, type EllipticityResult, type PolarHistogram } from "../../core/geometry/ellipticity.ts";
 import { findCurvePeaks, histogram1d, pairDistanceHistogram, peakInvDNm, smoothCurve, type Curve } from "../../core/geometry/powder.ts";
-import { refineCell, type CellRefineResult } from "../../core/geometry/cell-refine.ts";
+import { refineCellFromCurves, type CellRefineResult } from "../../core/geometry/cell-refine.ts";
 import { ellipticityMatrix } from "../../core/formats/geom-diffractem.ts";
 import { openCxiFile } from "../indexing/cxi-input.ts";
 
@@ -74,7 +74,7 @@ export async function analyzeGeometry(o: GeometryInputs): Promise<GeometryAnalys
   const pairs = smoothCurve(pairDistanceHistogram(c.x, c.y, starts, o.pixelSizeM, o.clenM, o.wavelengthA, sMax, 500), 1);
   const pairPeaks = findCurvePeaks(pairs, 0.1).position;
   let cell: CellRefineResult | null = null;
-  if (o.startCell) cell = refineCell(powderPeaks, o.startCell, { dMinA: o.dMinA });
+  if (o.startCell) cell = refineCellFromCurves(pairs, powder, o.startCell, { dMinA: o.dMinA }).result;
   const rr = ellipticityMatrix(ell.ratio, ell.angleDeg);
   const pxsMm = o.pixelSizeM * 1000, x0 = o.xsize / 2, y0 = o.ysize / 2;
   const shifts = centres.map((q) => {

@@ -17,8 +17,9 @@ export const usage = `Usage: serialed geometry --opts opts.yaml [--cell start.ce
 Collects all CXI peaks of the pre-processed INPUT files relative to each shot's centre
 (center_x/center_y), determines the elliptical distortion (ratio, axis angle) by iterative
 azimuthal-sector correlation, builds the virtual powder pattern (1/d) and the pair-distance
-histogram of the corrected peaks, refines the starting cell against the powder peaks (bounded
-least squares, ±2 Å / ±3°) and computes each shot's detector shift (mm). Writes <prefix>.geom
+histogram of the corrected peaks, refines the starting cell against the pair-distance peaks, then
+from there against the powder peaks (bounded least squares, ±2 Å / ±3°; diffractem's workflow)
+and computes each shot's detector shift (mm). Writes <prefix>.geom
 (ellipticity in the fs/ss vectors, detector_shift columns), <prefix>.cell, <prefix>_shifts.csv and
 the options YAML with ellipse_ratio/ellipse_angle updated (temporary file + rename), and the
 virtual file <prefix>_virtual.h5 + <prefix>_virtual.lst (diffractem write_virtual_file: all selected
