@@ -33,6 +33,13 @@ describe("stepCommand", () => {
     assert.deepEqual(stepCommand("index", ctx("index-2")).argv, ["serialed", "index", "--geom", join(d, "runs/geometry-1/run.geom"), "--cell", join(d, "runs/geometry-1/run.cell"), join(d, "runs/centre-peaks-1/processed.lst"), "--out", join(d, "runs/index-2/run.stream"), "--sol", join(d, "runs/index-2/run.sol")]);
     assert.deepEqual(stepCommand("merge", ctx("merge-2")).argv, ["serialed", "merge", join(d, "runs/index-1/run.stream"), "--symmetry", "422", "--model", "unity", "--iterations", "1", "--out", join(d, "runs/merge-2/merged.hkl")]);
     assert.deepEqual(stepCommand("export", ctx("export-1")).argv.slice(-6), ["--format", "mtz", "--spacegroup", "P43212", "--out", join(d, "runs/export-1/merged.mtz")]);
+    // validation: statistics vs number of crystals from the stream merge read, with merge's model (off with crystals-curve: false)
+    const v = stepCommand("validate", ctx("validate-1")).argv;
+    assert.deepEqual(v.slice(v.indexOf("--crystals-curve")), ["--crystals-curve", "--stream", join(d, "runs/index-1/run.stream"), "--model", "unity", "--json", join(d, "runs/validate-1/stats.json")]);
+    const pi = done(p, "integrate", ["runs/integrate-1/integrated.stream"]);
+    assert.ok(stepCommand("validate", { ...ctx("validate-2"), project: pi }).argv.join(" ").includes(`--stream ${join(d, "runs/integrate-1/integrated.stream")}`));
+    const off = { ...p, steps: { ...p.steps, validate: { options: { "crystals-curve": false, shells: 8 } } } };
+    assert.deepEqual(stepCommand("validate", { ...ctx("validate-3"), project: off }).argv.slice(2), [join(d, "runs/merge-1/merged.hkl"), "--cell", join(d, "runs/geometry-1/run.cell"), "--shells", "8", "--json", join(d, "runs/validate-3/stats.json")]);
     assert.throws(() => stepCommand("integrate", { ...ctx("integrate-1"), project: emptyProject("y", ["a.h5"]) }), /step integrate needs a \.sol file from step index, which has not run successfully yet/);
   });
 

@@ -77,6 +77,11 @@ function optionalOutput(ctx: StepContext, step: StepName, ext: string): string |
   return f ? resolveInProject(ctx.projectDir, f) : undefined;
 }
 
+/** The stream merging reads: the integration's, or the indexing's when integration has not run. */
+function mergeInputStream(ctx: StepContext, neededBy: StepName): string {
+  return optionalOutput(ctx, "integrate", ".stream") ?? stepOutput(ctx, "index", ".stream", neededBy);
+}
+
 function inputs(ctx: StepContext): string[] {
   const ds = ctx.project.datasets.find((d) => d.name === ctx.dataset);
   if (!ds) throw new Error(`no dataset '${ctx.dataset}' in the project`);
@@ -154,7 +159,7 @@ export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
       return sub("integrate", ["--sol", sol, "--geom", geom, "--cell", cell, ...optionsToArgs(o), ...processedInputs(ctx), "--out", join(rd, "integrated.stream")]);
     }
     case "merge": {
-      const stream = optionalOutput(ctx, "integrate", ".stream") ?? stepOutput(ctx, "index", ".stream", step);
+      const stream = mergeInputStream(ctx, step);
       if (cf) {
         const { symmetry = "1", ...rest } = o as Record<string, unknown>;
         return { argv: [crystfelProgram(ctx, "partialator", step), ...partialatorArgs({ input: stream, output: join(rd, "merged.hkl"), symmetry: String(symmetry), threads: threads(c), options: rest as CrystfelOptions })], program: "partialator", cwd: rd, options: { ...o } };
@@ -167,7 +172,14 @@ export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
         const { symmetry = "1", ...rest } = o as Record<string, unknown>;
         return { argv: [crystfelProgram(ctx, "check_hkl", step), ...checkHklArgs({ hkl, symmetry: String(symmetry), cell, options: { ...(rest as CrystfelOptions), "shell-file": join(rd, "shells.dat") } })], program: "check_hkl", cwd: rd, options: { ...o } };
       }
-      return sub("stats", [hkl, "--cell", cell, ...optionsToArgs(o), "--json", join(rd, "stats.json")]);
+      // statistics vs number of crystals (unless crystals-curve: false): the stream merge read, its model
+      const { "crystals-curve": curveOpt, stream: _stream, ...rest } = o;
+      const curve: string[] = [];
+      if (curveOpt !== false) {
+        const mergeModel = cfg(ctx.project, "merge").options["model"];
+        curve.push("--crystals-curve", "--stream", mergeInputStream(ctx, step), ...(rest["model"] === undefined && mergeModel !== undefined ? ["--model", String(mergeModel)] : []));
+      }
+      return sub("stats", [hkl, "--cell", cell, ...optionsToArgs(rest), ...curve, "--json", join(rd, "stats.json")]);
     }
     case "export": {
       const hkl = stepOutput(ctx, "merge", ".hkl", step), cell = stepOutput(ctx, "geometry", ".cell", step);

@@ -88,7 +88,7 @@ export const STEP_INFO: readonly StepInfo[] = [
   },
   {
     step: "validate", title: "Validation", purpose: "Completeness, multiplicity, I/σ, CC½, CC* and Rsplit per resolution shell and overall (serialed stats).",
-    options: [n("shells", "shells", "number of resolution shells (equal reciprocal volume)", 10, "int"), s("spacegroup", "space group", "remove screw/glide absences from the possible reflections", "P43212")],
+    options: [n("shells", "shells", "number of resolution shells (equal reciprocal volume)", 10, "int"), s("spacegroup", "space group", "remove screw/glide absences from the possible reflections", "P43212"), b("crystals-curve", "statistics vs crystals", "also merge the first N crystals for growing N (same stream and model as the merging step) and plot the statistics against N", true)],
   },
   {
     step: "export", title: "Export", purpose: "Writes the merged intensities for phasing / refinement.",
