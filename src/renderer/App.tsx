@@ -11,6 +11,7 @@ import { FrameCache } from "./state/frame-cache.ts";
 import { cellValue, crystalShots, getShotData, setShotData, visibleRows } from "./state/shot-data.ts";
 import { savePrefs } from "./state/viewer-slice.ts";
 import { useApp, useAppStore, type AppStore } from "./state/store.ts";
+import { TuningPanel } from "./tuning/TuningPanel.tsx";
 import { TabSwitch, useAppTab } from "./wizard/AppTabs.tsx";
 import { WizardView } from "./wizard/WizardView.tsx";
 
@@ -61,6 +62,7 @@ export function App({ host }: { host: HostClient }) {
   const cache = useMemo(() => new FrameCache(host), [host]);
   const ds = useApp((s) => s.dataset);
   const status = useApp((s) => s.status);
+  const tuningOpen = useApp((s) => s.tuningOpen);
 
   // Load the session's dataset and its shot table.
   useEffect(() => {
@@ -117,7 +119,7 @@ export function App({ host }: { host: HostClient }) {
       <main className="grid" style={tab === "wizard" ? { display: "none" } : undefined}>
         <PatternPane host={host} cache={cache} />
         <div className="side">
-          <MapPane host={host} />
+          {tuningOpen ? <TuningPanel host={host} placement="viewer" /> : <MapPane host={host} />}
           <InfoPane cache={cache} />
         </div>
         <ShotTable host={host} />

@@ -23,6 +23,16 @@ export interface DebugHook {
   /** Frames whose beam centre/contrast were computed in the analysis Web Worker vs inline on the main thread. */
   analysis?: { readonly worker: number; readonly inline: number };
   error?: string;
+  /**
+   * Live tuning: the last result drawn (in the pattern pane, or the wizard panel's preview) and its
+   * round trip from the option change to the overlays on screen (host analysis and total host time
+   * inside it). Peak positions in detector px (CXI).
+   */
+  tune?: {
+    readonly serial: number; readonly shot: number; readonly nPeaks: number; readonly centre: readonly [number, number];
+    readonly fs: readonly number[]; readonly ss: readonly number[];
+    readonly analysisMs: number; readonly hostMs: number; readonly roundTripMs: number; readonly drawnIn: "pattern" | "preview";
+  };
 }
 
 export function debugHook(): DebugHook {

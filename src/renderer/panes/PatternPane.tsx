@@ -37,6 +37,9 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
   const contrast = useApp((s) => s.contrast);
   const overlays = useApp((s) => s.overlays);
   const shotsVersion = useApp((s) => s.shotsVersion);
+  const tuningOpen = useApp((s) => s.tuningOpen);
+  const tuningOverlay = useApp((s) => s.tuningOverlay);
+  const tune = useApp((s) => s.tune);
   void host;
 
   useEffect(() => {
@@ -124,6 +127,22 @@ export function PatternPane({ host, cache }: { host: HostClient; cache: FrameCac
     cache.prefetch(ds.datasetId, ahead, ds.frameShape !== null, ds.stream !== null);
   }, [canvas, ds, bundle, scaling, colormap, contrast, overlays, shotsVersion, cache]);
 
+  // Live tuning: the panel's latest result over the shown frame (overlays only, no frame redraw).
+  useLayoutEffect(() => {
+    if (!canvas) return;
+    const r = tune?.result;
+    const show = tuningOpen && tuningOverlay && tune && ds && r && tune.datasetId === ds.datasetId && bundle && r.shotIndex === bundle.peaks.shotIndex;
+    if (!show) { canvas.setTuning(null); return; }
+    const fmt = (v: number): string => (v >= 0 ? v.toFixed(1) : "–");
+    canvas.setTuning({ peaks: { fs: r.fs, ss: r.ss }, centre: r.centre[0] >= 0 ? r.centre : null, label: `tuning: ${r.nPeaks} peaks, centre (${fmt(r.centre[0])}, ${fmt(r.centre[1])})` });
+    const ms = performance.now() - tune.requestedAt;
+    debugHook().tune = {
+      serial: tune.serial, shot: r.shotIndex, nPeaks: r.nPeaks, centre: r.centre, fs: Array.from(r.fs), ss: Array.from(r.ss),
+      analysisMs: r.analysisMs, hostMs: r.totalMs, roundTripMs: ms, drawnIn: "pattern",
+    };
+    store.getState().tuneDrawn(tune.serial, ms);
+  }, [canvas, ds, bundle, tune, tuningOpen, tuningOverlay, store]);
+
   useEffect(() => {
     if (!canvas || !ds) return;
     canvas.onCursor((fs, ss) => {
@@ -170,6 +189,8 @@ function PatternToolbar() {
       {(["crosshair", "peaks", "predicted", "rings", "axes"] as const).map((o, i) => (
         <label key={o} title={`toggle with ${i + 1}`} className={`ov ov-${o}`}><input type="checkbox" checked={s.overlays[o]} onChange={() => s.toggleOverlay(o)} /> {o}</label>
       ))}
+      {s.tuningOpen ? <label title="peaks and centre found with the tuning panel's options" className="ov ov-tuning"><input type="checkbox" data-testid="tune-overlay" checked={s.tuningOverlay} onChange={(e) => s.setTuningOverlay(e.target.checked)} /> tuning</label> : null}
+      <button data-testid="tune-open" className={s.tuningOpen ? "sel" : ""} onClick={() => s.setTuningOpen(!s.tuningOpen)} title="live tuning of peak finding and centring on this pattern">{s.tuningOpen ? "close tuning" : "tune…"}</button>
     </div>
   );
 }

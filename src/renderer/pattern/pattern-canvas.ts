@@ -22,6 +22,20 @@ export interface Overlays {
   readonly axes: { readonly centre: readonly [number, number]; readonly dirs: readonly (readonly [number, number])[] } | null;
 }
 
+/**
+ * Live-tuning result drawn over the frame while the tuning panel is open: peaks found with the options
+ * being edited (magenta diamonds) and the refined centre (magenta ×), with a legend, so that they read
+ * apart from the stored peaks (red circles) and the stored centre (green crosshair).
+ */
+export interface TuningOverlay {
+  readonly peaks: { readonly fs: ArrayLike<number>; readonly ss: ArrayLike<number> };
+  readonly centre: readonly [fs: number, ss: number] | null;
+  /** Legend text, e.g. "tuning: 42 peaks (min SNR 6)". */
+  readonly label: string;
+}
+
+export const tuningColour = "#ff3cf0";
+
 export const noOverlays: Overlays = { crosshair: null, peaks: null, predicted: null, rings: null, axes: null };
 
 /** One GPU texture of the pool and the (frame, display) its pixels currently hold. */
@@ -46,6 +60,7 @@ export class PatternCanvas {
   private useClock = 0;
   private shape: readonly [number, number] | null = null;
   private overlays: Overlays = noOverlays;
+  private tuning: TuningOverlay | null = null;
   private fitted = false;
   private scale = 1;
   private offset: [number, number] = [0, 0];
@@ -138,6 +153,15 @@ export class PatternCanvas {
   /** Textures kept on the GPU: the shown frame and the prefetched ones around it. */
   static readonly poolSize = 8;
 
+  /** Sets (or clears) the live-tuning overlay and redraws the overlays only (the frame is unchanged). */
+  setTuning(t: TuningOverlay | null): void {
+    if (t === this.tuning) return;
+    this.tuning = t;
+    const t0 = performance.now();
+    this.drawOverlays();
+    this.timing.overlayMs = performance.now() - t0;
+  }
+
   /** Fits the detector into the view. */
   fit(render = true): void {
     if (!this.shape) return;
@@ -166,8 +190,8 @@ export class PatternCanvas {
   }
 
   /** What tests read back: overlay positions in detector pixels and the view transform. */
-  scene(): { shape: readonly [number, number] | null; scale: number; offset: [number, number]; overlays: Overlays; canvasRect: DOMRect } {
-    return { shape: this.shape, scale: this.scale, offset: [...this.offset], overlays: this.overlays, canvasRect: this.app.canvas.getBoundingClientRect() };
+  scene(): { shape: readonly [number, number] | null; scale: number; offset: [number, number]; overlays: Overlays; tuning: TuningOverlay | null; canvasRect: DOMRect } {
+    return { shape: this.shape, scale: this.scale, offset: [...this.offset], overlays: this.overlays, tuning: this.tuning, canvasRect: this.app.canvas.getBoundingClientRect() };
   }
 
   render(): void {
@@ -242,6 +266,36 @@ export class PatternCanvas {
       g.moveTo(x, y - arm); g.lineTo(x, y - gap); g.moveTo(x, y + gap); g.lineTo(x, y + arm);
       g.stroke();
     }
+    if (this.tuning) this.drawTuning(g, X, Y, s, w);
+  }
+
+  /** Tuning peaks (diamonds, outlined dark so they read on any colour map), centre (×), legend. */
+  private drawTuning(g: CanvasRenderingContext2D, X: (fs: number) => number, Y: (ss: number) => number, s: number, w: number): void {
+    const t = this.tuning!;
+    const r = Math.max(6, 7 * s);
+    const path = (): void => {
+      g.beginPath();
+      for (let i = 0; i < t.peaks.fs.length; i++) {
+        const x = X(t.peaks.fs[i]!), y = Y(t.peaks.ss[i]!);
+        g.moveTo(x, y - r); g.lineTo(x + r, y); g.lineTo(x, y + r); g.lineTo(x - r, y); g.closePath();
+      }
+      if (t.centre) {
+        const x = X(t.centre[0]), y = Y(t.centre[1]), a = 14;
+        g.moveTo(x - a, y - a); g.lineTo(x + a, y + a); g.moveTo(x + a, y - a); g.lineTo(x - a, y + a);
+      }
+    };
+    path();
+    g.strokeStyle = "rgba(0,0,0,0.65)"; g.lineWidth = 3.5; g.stroke();
+    g.strokeStyle = tuningColour; g.lineWidth = 1.6; g.stroke();
+    // legend, top right
+    const stored = this.overlays.peaks ? this.overlays.peaks.fs.length : null;
+    const lines: [string, string][] = [[tuningColour, `◇ ${t.label}`], [tuningColour, "× tuned centre"]];
+    if (stored !== null) lines.push(["rgb(255,80,80)", `○ stored peaks (${stored})`]);
+    g.font = "12px system-ui, sans-serif";
+    const bw = Math.max(...lines.map(([, l]) => g.measureText(l).width)) + 14, bh = lines.length * 16 + 8;
+    const x0 = w - bw - 8, y0 = 8;
+    g.fillStyle = "rgba(10,12,16,0.78)"; g.fillRect(x0, y0, bw, bh);
+    lines.forEach(([c, l], i) => { g.fillStyle = c; g.fillText(l, x0 + 7, y0 + 17 + 16 * i); });
   }
 
   private installMouse(): void {

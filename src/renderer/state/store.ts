@@ -3,12 +3,13 @@ import { createContext, useContext } from "react";
 import { createStore, useStore, type StoreApi } from "zustand";
 import { createSelectionSlice, type SelectionSlice } from "./selection-slice.ts";
 import { createViewerSlice, type ViewerSlice } from "./viewer-slice.ts";
+import { createTuningSlice, type TuningSlice } from "../tuning/tuning-slice.ts";
 
-export type AppState = ViewerSlice & SelectionSlice;
+export type AppState = ViewerSlice & SelectionSlice & TuningSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(): AppStore {
-  return createStore<AppState>()((...a) => ({ ...createViewerSlice(...a), ...createSelectionSlice(...a) }));
+  return createStore<AppState>()((...a) => ({ ...createViewerSlice(...a), ...createSelectionSlice(...a), ...createTuningSlice(...a) }));
 }
 
 export const StoreContext = createContext<AppStore | null>(null);

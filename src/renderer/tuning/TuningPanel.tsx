@@ -1,15 +1,24 @@
 /**
- * Live tuning panel (issue #4): peakfinder8, centring and background options; every change
- * re-analyses the current pattern on the host (tuneAnalyze) and redraws the preview with the centre
- * crosshair and the found peaks. "Apply to dataset" stores the options in the project and runs the
- * pre-processing job; "Save as YAML" downloads the diffractem options file.
+ * Live tuning panel (issue #4): peakfinder8, centring and background options. Every change
+ * re-analyses the current pattern on the host (tuneAnalyze: frame and masks cached there, analysis in
+ * a worker thread). Requests are coalesced: at most one is in flight, changes made meanwhile are merged
+ * into the next one, and only the answer to the latest change is shown (request serial).
+ * - In the viewer (placement "viewer", a side panel) it follows the viewer's shot and the pattern pane
+ *   draws the result as overlays (magenta) beside the stored peaks; the options start from the open
+ *   project's centre-peaks step and "Apply to dataset" stores them there and runs that job with a
+ *   progress bar.
+ * - In the wizard's centre-peaks step (placement "wizard", the pattern pane is hidden there) it draws
+ *   its own preview of the frame (read once per shot).
+ * "Save as YAML" downloads the diffractem options file.
  */
 import { useEffect, useRef, useState } from "react";
 import { stringify } from "yaml";
-import type { TuneResult } from "../../core/api/host-api.ts";
+import type { FrameImage, PipelineStepState, TuneResult } from "../../core/api/host-api.ts";
 import type { HostClient } from "../api/host-client.ts";
-import { useApp } from "../state/store.ts";
+import { debugHook } from "../debug-hook.ts";
+import { useApp, useAppStore } from "../state/store.ts";
 import { drawTunePreview } from "./tune-preview.ts";
+import "./tuning.css";
 
 interface Field { readonly key: string; readonly label: string; readonly help: string; readonly def: number | boolean; readonly group: "peaks" | "centre" | "background" }
 
@@ -40,69 +49,176 @@ export function toOptions(values: Readonly<Record<string, number | boolean>>): R
   return out;
 }
 
-export function TuningPanel({ host, base, onApply }: { host: HostClient; base: Readonly<Record<string, unknown>>; onApply: (options: Record<string, unknown>) => void }) {
+/** The pipeline step whose options the panel edits and whose job "Apply to dataset" runs. */
+const STEP = "centre-peaks";
+
+function valuesFrom(base: Readonly<Record<string, unknown>>): Record<string, number | boolean> {
+  const v: Record<string, number | boolean> = {};
+  const psp = (base["peak_search_params"] ?? {}) as Record<string, unknown>;
+  for (const f of TUNING_FIELDS) {
+    const raw = f.key.startsWith("peak_search_params.") ? psp[f.key.slice("peak_search_params.".length)] : base[f.key];
+    v[f.key] = typeof raw === typeof f.def ? (raw as number | boolean) : f.def;
+  }
+  return v;
+}
+
+interface Request { readonly serial: number; readonly datasetId: string; readonly shot: number; readonly options: Record<string, unknown>; readonly requestedAt: number }
+
+export interface TuningPanelProps {
+  readonly host: HostClient;
+  /** Default "wizard". */
+  readonly placement?: "viewer" | "wizard";
+  /** Wizard: the step's options and its apply action. Viewer: both come from the open project. */
+  readonly base?: Readonly<Record<string, unknown>>;
+  readonly onApply?: (options: Record<string, unknown>) => void;
+}
+
+export function TuningPanel({ host, placement = "wizard", base: baseProp, onApply }: TuningPanelProps) {
+  const store = useAppStore();
   const ds = useApp((s) => s.dataset);
   const viewerShot = useApp((s) => s.shotIndex);
+  const updatedMs = useApp((s) => s.tuneUpdatedMs);
+  const inViewer = placement === "viewer";
   const [ownShot, setOwnShot] = useState<number | null>(null);
-  const shot = ownShot ?? viewerShot;
-  const [values, setValues] = useState<Record<string, number | boolean>>(() => {
-    const v: Record<string, number | boolean> = {};
-    const psp = (base["peak_search_params"] ?? {}) as Record<string, unknown>;
-    for (const f of TUNING_FIELDS) {
-      const raw = f.key.startsWith("peak_search_params.") ? psp[f.key.slice(19)] : base[f.key];
-      v[f.key] = typeof raw === typeof f.def ? (raw as number | boolean) : f.def;
-    }
-    return v;
-  });
+  const shot = inViewer ? viewerShot : ownShot ?? viewerShot;
+  const [step, setStep] = useState<PipelineStepState | null>(null);
+  const [hasProject, setHasProject] = useState(false);
+  const base = baseProp ?? step?.options ?? {};
+  const baseJson = JSON.stringify(base); // the host sends a new object on every poll
+  const [values, setValues] = useState<Record<string, number | boolean>>(() => valuesFrom(base));
+  const edited = useRef(false);
   const [res, setRes] = useState<TuneResult | null>(null);
   const [err, setErr] = useState<string | null>(null);
-  const [roundTrip, setRoundTrip] = useState<number | null>(null);
+  const [previewMs, setPreviewMs] = useState<number | null>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const seq = useRef(0);
+  const serial = useRef(0);
+  const inFlight = useRef(false);
+  const pending = useRef<Request | null>(null);
+  const previewFrame = useRef<FrameImage | null>(null);
 
-  const baseJson = JSON.stringify(base); // the host sends a new object on every poll
+  // Viewer: the project's centre-peaks step (options, job progress), kept current by the wizard's events.
+  useEffect(() => {
+    if (!inViewer) return;
+    let alive = true;
+    const refresh = (): void => {
+      host.pipelineState({}).then((p) => {
+        if (!alive) return;
+        setHasProject(p.projectPath !== null);
+        setStep(p.steps.find((x) => x.step === STEP) ?? null);
+      }, () => undefined);
+    };
+    refresh();
+    const off = host.on("pipelineUpdate", () => refresh());
+    return () => { alive = false; off(); };
+  }, [host, inViewer]);
+
+  // Options arriving from the project (viewer) replace the defaults until the user edits one.
+  useEffect(() => { if (!edited.current) setValues(valuesFrom(JSON.parse(baseJson) as Record<string, unknown>)); }, [baseJson]);
+
+  const edit = (key: string, v: number | boolean): void => { edited.current = true; setValues((old) => ({ ...old, [key]: v })); };
+
+  // Sends the pending request unless one is in flight; answers to superseded requests are dropped.
+  const pump = (): void => {
+    if (inFlight.current || !pending.current) return;
+    const req = pending.current;
+    pending.current = null;
+    inFlight.current = true;
+    const needFrame = !inViewer && previewFrame.current?.shotIndex !== req.shot;
+    const frameP = needFrame ? host.readFrame({ datasetId: req.datasetId, shotIndex: req.shot }) : Promise.resolve(previewFrame.current);
+    Promise.all([host.tuneAnalyze({ datasetId: req.datasetId, shotIndex: req.shot, options: req.options }), frameP]).then(([r, frame]) => {
+      inFlight.current = false;
+      if (req.serial === serial.current) {
+        setRes(r); setErr(null);
+        if (inViewer) {
+          store.getState().publishTune({ datasetId: req.datasetId, result: r, requestedAt: req.requestedAt, serial: req.serial });
+        } else if (frame) {
+          previewFrame.current = frame;
+          if (canvas.current) drawTunePreview(canvas.current, frame, r);
+          const ms = performance.now() - req.requestedAt;
+          setPreviewMs(ms);
+          debugHook().tune = { serial: req.serial, shot: r.shotIndex, nPeaks: r.nPeaks, centre: r.centre, fs: Array.from(r.fs), ss: Array.from(r.ss), analysisMs: r.analysisMs, hostMs: r.totalMs, roundTripMs: ms, drawnIn: "preview" };
+        }
+      }
+      pump();
+    }, (e: unknown) => {
+      inFlight.current = false;
+      if (req.serial === serial.current) setErr(e instanceof Error ? e.message : String(e));
+      pump();
+    });
+  };
+
   useEffect(() => {
     if (!ds?.frameShape) return;
-    const my = ++seq.current;
-    const t0 = performance.now();
-    const opts = { ...(JSON.parse(baseJson) as Record<string, unknown>), ...toOptions(values) };
-    Promise.all([host.tuneAnalyze({ datasetId: ds.datasetId, shotIndex: shot, options: opts }), host.readFrame({ datasetId: ds.datasetId, shotIndex: shot })])
-      .then(([r, frame]) => {
-        if (my !== seq.current) return;
-        setRes(r); setErr(null); setRoundTrip(performance.now() - t0);
-        if (canvas.current) drawTunePreview(canvas.current, frame, r);
-        (window as unknown as { __serialedTune?: unknown }).__serialedTune = { shot, nPeaks: r.nPeaks, centre: r.centre, analysisMs: r.analysisMs, roundTripMs: performance.now() - t0 };
-      }, (e: unknown) => { if (my === seq.current) setErr(e instanceof Error ? e.message : String(e)); });
+    pending.current = {
+      serial: ++serial.current, datasetId: ds.datasetId, shot, requestedAt: performance.now(),
+      options: { ...(JSON.parse(baseJson) as Record<string, unknown>), ...toOptions(values) },
+    };
+    pump();
   }, [host, ds, shot, values, baseJson]);
 
+  // Closing the panel clears the overlays.
+  useEffect(() => () => { if (inViewer) store.getState().publishTune(null); }, [inViewer, store]);
+
   if (!ds?.frameShape) return <div className="tuning muted">Live tuning needs a dataset with images open in the viewer.</div>;
+  const options = (): Record<string, unknown> => ({ ...base, ...toOptions(values) });
   const download = (): void => {
-    const blob = new Blob([stringify({ ...base, ...toOptions(values) })], { type: "text/yaml" });
+    const blob = new Blob([stringify(options())], { type: "text/yaml" });
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob); a.download = "preproc.yaml"; a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   };
+  const apply = (): void => {
+    if (onApply) { onApply(toOptions(values)); return; }
+    void (async () => {
+      try {
+        await host.pipelineSetOptions({ step: STEP, options: options() });
+        const p = await host.pipelineRun({ step: STEP });
+        setStep(p.steps.find((x) => x.step === STEP) ?? null);
+      } catch (e) { setErr(e instanceof Error ? e.message : String(e)); }
+    })();
+  };
+  const shownMs = inViewer ? updatedMs : previewMs;
+  const prog = step?.progress;
+  const fmt = (v: number): string => (v >= 0 ? v.toFixed(1) : "–");
   return (
-    <div className="tuning" data-testid="tuning">
-      <h3>Live tuning — shot <input type="number" min={0} max={ds.nShots - 1} data-testid="tune-shot" value={shot} onChange={(e) => { const v = Math.floor(Number(e.target.value)); if (Number.isFinite(v) && v >= 0 && v < ds.nShots) setOwnShot(v); }} /> <span className="muted">(or pick a shot in the Viewer tab)</span></h3>
+    <div className={`tuning tuning-${placement}`} data-testid="tuning">
+      <h3>Live tuning — shot{" "}
+        <input type="number" min={0} max={ds.nShots - 1} data-testid="tune-shot" value={shot} onChange={(e) => {
+          const v = Math.floor(Number(e.target.value));
+          if (!Number.isFinite(v) || v < 0 || v >= ds.nShots) return;
+          if (inViewer) store.getState().setShot(v); else setOwnShot(v);
+        }} />
+        {inViewer ? null : <span className="muted"> (or pick a shot in the Viewer tab)</span>}
+      </h3>
       {(["peaks", "centre", "background"] as const).map((g) => (
-        <div key={g}><b>{g}:</b>{" "}
+        <fieldset key={g} className="tune-group"><legend>{g}</legend>
           {TUNING_FIELDS.filter((f) => f.group === g).map((f) => (
-            <label key={f.key} title={f.help}>{f.label}{" "}
+            <label key={f.key} title={f.help}><span>{f.label}</span>
               {typeof f.def === "boolean"
-                ? <input type="checkbox" checked={values[f.key] === true} onChange={(e) => setValues({ ...values, [f.key]: e.target.checked })} />
-                : <input type="number" data-testid={`tune-${f.key}`} value={Number(values[f.key])} step="any" onChange={(e) => { const v = Number(e.target.value); if (Number.isFinite(v)) setValues({ ...values, [f.key]: v }); }} />}
+                ? <input type="checkbox" data-testid={`tune-${f.key}`} checked={values[f.key] === true} onChange={(e) => edit(f.key, e.target.checked)} />
+                : <input type="number" data-testid={`tune-${f.key}`} value={Number(values[f.key])} step="any" onChange={(e) => { const v = Number(e.target.value); if (e.target.value !== "" && Number.isFinite(v)) edit(f.key, v); }} />}
             </label>
           ))}
-        </div>
+        </fieldset>
       ))}
-      <div className="wiz-buttons">
-        <button data-testid="tune-apply" onClick={() => onApply(toOptions(values))}>Apply to dataset</button>
-        <button onClick={download}>Save options as YAML</button>
-        <span data-testid="tune-result">{res ? `${res.nPeaks} peaks · centre (${res.centre[0].toFixed(1)}, ${res.centre[1].toFixed(1)}) · analysis ${res.analysisMs.toFixed(0)} ms · round trip ${roundTrip?.toFixed(0) ?? "–"} ms` : "…"}</span>
+      <div data-testid="tune-result" className="tune-result">
+        {res ? <>
+          <b>{res.nPeaks}</b> peaks · centre ({fmt(res.centre[0])}, {fmt(res.centre[1])}) · analysis {res.analysisMs.toFixed(0)} ms ·{" "}
+          <span data-testid="tune-updated">{shownMs !== null ? `updated in ${shownMs.toFixed(0)} ms` : "…"}</span>
+          {res.warnings.length > 0 ? <div className="muted">{res.warnings.join("; ")}</div> : null}
+        </> : "…"}
       </div>
+      <div className="wiz-buttons">
+        <button data-testid="tune-apply" onClick={apply} disabled={inViewer && !hasProject} title={inViewer && !hasProject ? "open or create a project in the Wizard tab first" : `store the options in the project's ${STEP} step and run it over the dataset`}>Apply to dataset</button>
+        <button data-testid="tune-save" onClick={download}>Save options as YAML</button>
+      </div>
+      {inViewer && step && (step.status === "running" || prog) ? (
+        <div className="tune-progress" data-testid="tune-progress">
+          <progress max={prog && prog.total > 0 ? prog.total : 1} value={prog ? prog.done : 0} /> {step.status} {prog ? `${prog.done}/${prog.total} ${prog.note}` : ""}
+        </div>
+      ) : inViewer && step ? <div className="muted">{STEP}: {step.status}</div> : null}
       {err ? <div className="wiz-error">{err}</div> : null}
-      <canvas ref={canvas} className="tune-canvas" data-testid="tune-canvas" style={{ width: "100%", maxWidth: 1100 }} />
+      {inViewer ? null : <canvas ref={canvas} className="tune-canvas" data-testid="tune-canvas" style={{ width: "100%", maxWidth: 1100 }} />}
     </div>
   );
 }
