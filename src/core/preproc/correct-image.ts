@@ -8,7 +8,7 @@ import type { PreProcOpts } from "../options/preproc-opts.ts";
 import { applySaturationCorrection } from "./saturation.ts";
 import { applyFlatfield } from "./flatfield.ts";
 import { subtractRadialBackground } from "./radial-background.ts";
-import { interpolateMasked } from "./dead-pixels.ts";
+import { interpolateMasked, maskedIndices } from "./dead-pixels.ts";
 import type { PatternInfo } from "./analyze-pattern.ts";
 
 /** Masks the correction needs (all 1 = bad, frame size). */
@@ -48,15 +48,15 @@ export function correctImage(frame: Frame, info: Pick<PatternInfo, "center_x" | 
       for (let i = 0; i < n; i++) bad[i] = masks.dead[i]! | masks.gaps[i]! | masks.edges[i]!;
     }
     const p = info.peaks;
+    // img is this function's own copy: subtract in place.
     img = subtractRadialBackground({ pixels: img, shape: frame.shape }, info.center_x, info.center_y, p.peakXPosRaw, p.peakYPosRaw, p.nPeaks, bad,
-      { peakRadiusPx: opts.bg_peak_radius, filterLen: opts.bg_filter_len }).image;
+      { peakRadiusPx: opts.bg_peak_radius, filterLen: opts.bg_filter_len }, img).image;
   }
   if (opts.interpolate_dead) interpolateMasked(img, frame.shape, masks.dead, opts.interp_range);
-  // Edges, gaps (if mask_gaps) and, without interpolation, dead pixels become invalid: one pass.
+  // Edges, gaps (if mask_gaps) and, without interpolation, dead pixels become invalid (listed once per masks).
   const { dead, edges, gaps } = masks;
-  const maskDead = !opts.interpolate_dead, maskGaps = opts.mask_gaps;
-  for (let i = 0; i < n; i++) {
-    if (edges[i] !== 0 || (maskDead && dead[i] !== 0) || (maskGaps && gaps[i] !== 0)) img[i] = NaN;
+  for (const idx of [maskedIndices(edges), opts.interpolate_dead ? null : maskedIndices(dead), opts.mask_gaps ? maskedIndices(gaps) : null]) {
+    if (idx) for (let k = 0; k < idx.length; k++) img[idx[k]!] = NaN;
   }
   if (opts.float) return { data: img, dtype: "<f4" };
   const out = new Int16Array(n);

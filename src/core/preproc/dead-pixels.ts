@@ -49,9 +49,24 @@ export function replaceMasked(pixels: Float32Array, mask: Uint8Array, value: num
   return pixels;
 }
 
+/** Indices of the non-zero entries of a mask, ascending; cached per mask array (masks are built once per run). */
+const maskedCache = new WeakMap<Uint8Array, Int32Array>();
+export function maskedIndices(mask: Uint8Array): Int32Array {
+  let idx = maskedCache.get(mask);
+  if (idx) return idx;
+  let k = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) k++;
+  idx = new Int32Array(k);
+  k = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) idx[k++] = i;
+  maskedCache.set(mask, idx);
+  return idx;
+}
+
 /**
  * Replaces masked pixels by the normalised Gaussian convolution of the valid neighbours
  * (σ = sigmaPx, kernel ±4σ, borders by edge replication). Pixels without valid neighbours become NaN. In place.
+ * The masked pixels are listed once per mask array (the mask must not be modified afterwards).
  */
 export function interpolateMasked(pixels: Float32Array, shape: readonly [ss: number, fs: number], mask: Uint8Array, sigmaPx: number): Float32Array {
   const [H, W] = shape;
@@ -60,25 +75,24 @@ export function interpolateMasked(pixels: Float32Array, shape: readonly [ss: num
   for (let d = -R; d <= R; d++) k1[d + R] = Math.exp(-(d * d) / (2 * sigmaPx * sigmaPx));
   // Only masked pixels are written and only unmasked ones are read, so no copy is needed.
   const src = pixels;
-  const valid = (i: number): boolean => mask[i] === 0 && Number.isFinite(src[i]!);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const i = y * W + x;
-      if (mask[i] === 0) continue;
-      let sw = 0, sv = 0;
-      for (let dy = -R; dy <= R; dy++) {
-        const yy = Math.min(Math.max(y + dy, 0), H - 1);
-        const wy = k1[dy + R]!;
-        for (let dx = -R; dx <= R; dx++) {
-          const xx = Math.min(Math.max(x + dx, 0), W - 1);
-          const j = yy * W + xx;
-          if (!valid(j)) continue;
-          const wgt = wy * k1[dx + R]!;
-          sw += wgt; sv += wgt * src[j]!;
-        }
+  const list = maskedIndices(mask);
+  for (let m = 0; m < list.length; m++) {
+    const i = list[m]!;
+    const x = i % W, y = (i - x) / W;
+    let sw = 0, sv = 0;
+    for (let dy = -R; dy <= R; dy++) {
+      const yy = Math.min(Math.max(y + dy, 0), H - 1);
+      const wy = k1[dy + R]!;
+      for (let dx = -R; dx <= R; dx++) {
+        const xx = Math.min(Math.max(x + dx, 0), W - 1);
+        const j = yy * W + xx;
+        const v = src[j]!;
+        if (mask[j] !== 0 || !(v - v === 0)) continue;
+        const wgt = wy * k1[dx + R]!;
+        sw += wgt; sv += wgt * v;
       }
-      pixels[i] = sw > 0 ? sv / sw : NaN;
     }
+    pixels[i] = sw > 0 ? sv / sw : NaN;
   }
   return pixels;
 }

@@ -41,17 +41,40 @@ export interface PeakTable {
  */
 export interface Peakfinder8Workspace {
   readonly nPix: number;
+  /** Radius bin per pixel; UNUSABLE for pixels that are masked, non-finite or outside the resolution limits. */
   readonly bins: Uint16Array;
-  readonly good: Uint8Array;
+  /** 0 = free, 1 = in a candidate, 2 = in an accepted peak. */
   readonly inPeak: Uint8Array;
-  readonly list: Int32Array;
-  readonly packVal: Float32Array;
+  /** Flood-fill queue (pixel index, column, row). */
+  readonly qIdx: Int32Array;
+  readonly qX: Int32Array;
+  readonly qY: Int32Array;
+  /**
+   * Usable pixel values and indices grouped by radius bin, bin b in [start[b], fill[b]). The segments
+   * are sized from the largest counts of the frames so far (the centre moves little between frames) with
+   * slack; a frame that overflows a segment is re-packed with exact counts.
+   */
+  packVal: Float32Array;
+  packIdx: Int32Array;
+  /** Most usable pixels per bin seen in the frames so far (segment capacities), or empty. */
+  prevCount: Int32Array;
+  /** Seed pixels (above their bin's threshold). */
+  seeds: Int32Array;
+  /** Per-bin thresholds indexed by bins[i]: UNUSABLE maps to +∞ (never above) / −∞ (never below). */
+  readonly thrAbove: Float64Array;
+  readonly thrBelow: Float64Array;
+  /** All zeros: stands for a null mask. */
+  readonly zeros: Uint8Array;
 }
+
+const UNUSABLE = 65535;
 
 export function createPeakfinder8Workspace(nPix: number): Peakfinder8Workspace {
   return {
-    nPix, bins: new Uint16Array(nPix), good: new Uint8Array(nPix), inPeak: new Uint8Array(nPix),
-    list: new Int32Array(nPix), packVal: new Float32Array(nPix),
+    nPix, bins: new Uint16Array(nPix), inPeak: new Uint8Array(nPix),
+    qIdx: new Int32Array(nPix), qX: new Int32Array(nPix), qY: new Int32Array(nPix),
+    packVal: new Float32Array(nPix), packIdx: new Int32Array(nPix), prevCount: new Int32Array(0), seeds: new Int32Array(1024),
+    thrAbove: new Float64Array(UNUSABLE + 1), thrBelow: new Float64Array(UNUSABLE + 1), zeros: new Uint8Array(nPix),
   };
 }
 
@@ -60,13 +83,100 @@ const FLT_MIN = 1.1754943508222875e-38;
 const NB_DX = [0, -1, 0, 1, -1, 1, -1, 0, 1];
 const NB_DY = [0, -1, -1, -1, 0, 0, 1, 1, 1];
 
-/** rint(|(dx, dy)|) exactly as the incremental radius map defines it: (b−½)² ≤ r2 < (b+½)². */
+/** rint(|(dx, dy)|) exactly as the radius map defines it: (b−½)² ≤ r2 < (b+½)². */
 function radiusBin(dx: number, dy: number): number {
   const r2 = dx * dx + dy * dy;
   let b = Math.round(Math.sqrt(r2));
   while (b > 0 && r2 < (b - 0.5) * (b - 0.5)) b--;
   while (r2 >= (b + 0.5) * (b + 0.5)) b++;
   return b;
+}
+
+/**
+ * Radius bin of every pixel (UNUSABLE where masked, non-finite or outside [minR, maxR]), fused with the
+ * grouping by bin: the value and index of a usable pixel in bin b go to pack*[fill[b]] while
+ * fill[b] < end[b]; fill[b] counts on past the end, so fill[b] − start[b] is the bin's pixel count.
+ * Per row only the columns that can lie within maxR are computed (rowLo/rowHi); the rest is UNUSABLE.
+ * Returns false if a bin overflowed its segment.
+ */
+function indexAndPack(
+  data: Float32Array, mask: Uint8Array, H: number, W: number, cx: number, cy: number, minR: number, maxR: number,
+  bins: Uint16Array, fill: Int32Array, end: Int32Array, packVal: Float32Array, packIdx: Int32Array, rowLo: Int32Array, rowHi: Int32Array,
+): boolean {
+  const minR2 = minR * minR, maxR2 = maxR * maxR;
+  let overflow = false;
+  for (let y = 0; y < H; y++) {
+    const dy = y - cy, dy2 = dy * dy;
+    const row = y * W;
+    // Only the columns that can lie within maxRes (with a 1 px margin; the exact test is below).
+    if (!(dy2 <= maxR2)) { bins.fill(UNUSABLE, row, row + W); continue; }
+    const hw = Math.sqrt(maxR2 - dy2);
+    const xa = Math.max(0, Math.floor(cx - hw) - 1), xb = Math.min(W, Math.ceil(cx + hw) + 2);
+    if (xa >= xb) { bins.fill(UNUSABLE, row, row + W); continue; }
+    if (xa > 0) bins.fill(UNUSABLE, row, row + xa);
+    if (xb < W) bins.fill(UNUSABLE, row + xb, row + W);
+    rowLo[y] = xa; rowHi[y] = xb;
+    for (let x = xa; x < xb; x++) {
+      const i = row + x;
+      const dx = x - cx;
+      const r2 = dx * dx + dy2;
+      const v = data[i]!;
+      if (mask[i] === 0 && r2 <= maxR2 && r2 >= minR2 && v - v === 0) {
+        // rint(sqrt(r2)), made exact against the bin edges (the correction branches are almost never taken).
+        let b = (Math.sqrt(r2) + 0.5) | 0;
+        if (b > 0 && r2 < (b - 0.5) * (b - 0.5)) b--;
+        else if (r2 >= (b + 0.5) * (b + 0.5)) b++;
+        bins[i] = b;
+        const f = fill[b]!;
+        if (f < end[b]!) { packVal[f] = v; packIdx[f] = i; } else overflow = true;
+        fill[b] = f + 1;
+      } else bins[i] = UNUSABLE;
+    }
+  }
+  return !overflow;
+}
+
+/** Groups the usable pixels by bin from the radius map (stable: ascending pixel index within a bin). */
+function packByBin(data: Float32Array, bins: Uint16Array, W: number, H: number, rowLo: Int32Array, rowHi: Int32Array, fill: Int32Array, packVal: Float32Array, packIdx: Int32Array): void {
+  for (let y = 0; y < H; y++) {
+    const row = y * W;
+    const e = row + rowHi[y]!;
+    for (let i = row + rowLo[y]!; i < e; i++) {
+      const b = bins[i]!;
+      if (b !== UNUSABLE) { const f = fill[b]!; packVal[f] = data[i]!; packIdx[f] = i; fill[b] = f + 1; }
+    }
+  }
+}
+
+/** Radial statistics with 5 sigma-clipping iterations over bin b = pack[start[b], end[b]); fills offset (mean) and hi (threshold). */
+function clipStatistics(packVal: Float32Array, start: Int32Array, end: Int32Array, nBins: number, minSnr: number, threshold: number, offset: Float64Array, hi: Float64Array): void {
+  hi.fill(1e9);
+  const lo = new Float64Array(nBins).fill(-1e9);
+  // A bin whose thresholds did not change selects the same pixels again, so its statistics are final
+  // (exact shortcut: most bins converge after 2–3 of the 5 iterations).
+  const converged = new Uint8Array(nBins);
+  for (let it = 0; it < 5; it++) {
+    for (let b = 0; b < nBins; b++) {
+      if (converged[b] === 1) continue;
+      const l = lo[b]!, h = hi[b]!;
+      let s = 0, s2 = 0, c = 0;
+      const e = end[b]!;
+      for (let k = start[b]!; k < e; k++) {
+        const v = packVal[k]!;
+        if (v > l && v < h) { s += v; s2 += v * v; c++; }
+      }
+      let nh: number, nl: number;
+      if (c === 0) { offset[b] = 0; nh = FLT_MAX; nl = FLT_MIN; } else {
+        const mean = s / c;
+        const sd = Math.sqrt(Math.max(s2 / c - mean * mean, 0));
+        offset[b] = mean;
+        nh = Math.max(mean + minSnr * sd, threshold);
+        nl = mean - minSnr * sd;
+      }
+      if (nh === h && nl === l) converged[b] = 1;
+      hi[b] = nh; lo[b] = nl;
+    }
+  }
 }
 
 /**
@@ -86,92 +196,71 @@ export function findPeaksPeakfinder8(
   if (!Number.isFinite(centerX) || !Number.isFinite(centerY)) throw new Error(`peakfinder8: centre (${centerX}, ${centerY}) is not finite`);
   const w = ws && ws.nPix === n ? ws : createPeakfinder8Workspace(n);
   const data = frame.pixels;
-  const { bins, good, inPeak, list, packVal } = w;
 
-  // Radius map (rint) and usable mask incl. resolution limits. nBins = ceil(max r) + 1 (max r at a corner).
-  const minR = opts.minResPx, maxR = opts.maxResPx;
+  // Radius map (rint) with the usable pixels; nBins = ceil(max r) + 1 (max r at a corner).
   let maxRadius = 0;
   for (const [x, y] of [[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]] as const) maxRadius = Math.max(maxRadius, Math.hypot(x - centerX, y - centerY));
   if (maxRadius > 65534) throw new Error(`peakfinder8: centre (${centerX}, ${centerY}) is too far from the image`);
   const nBins = Math.ceil(maxRadius) + 1;
-  const binStart = new Int32Array(nBins + 1);
-  const minR2 = minR * minR, maxR2 = maxR * maxR;
-  let nGood = 0;
+  // Segments sized from the largest counts so far + 1/8 + 16 (16 each on the first frame).
+  const start = new Int32Array(nBins), fill = new Int32Array(nBins), end = new Int32Array(nBins);
+  const prev = w.prevCount;
+  let total = 0;
+  for (let b = 0; b < nBins; b++) {
+    const c = b < prev.length ? prev[b]! : 0;
+    start[b] = total; fill[b] = total;
+    total += c + (c >> 3) + 16;
+    end[b] = total;
+  }
+  if (w.packVal.length < total) { w.packVal = new Float32Array(total); w.packIdx = new Int32Array(total); }
   // Per row, the column range [rowLo, rowHi) that may hold usable pixels (empty: rowLo = rowHi = 0).
   const rowLo = new Int32Array(H), rowHi = new Int32Array(H);
-  for (let y = 0; y < H; y++) {
-    const dy = y - centerY, dy2 = dy * dy;
-    const row = y * W;
-    // Only the columns that can lie within maxRes (with a 1 px margin; the exact test is below) are
-    // visited: outside them pixels are unusable and their radius bin is never read.
-    if (!(dy2 <= maxR2)) { good.fill(0, row, row + W); continue; }
-    const hw = Math.sqrt(maxR2 - dy2);
-    const xa = Math.max(0, Math.floor(centerX - hw) - 1), xb = Math.min(W, Math.ceil(centerX + hw) + 2);
-    if (xa >= xb) { good.fill(0, row, row + W); continue; }
-    good.fill(0, row, row + xa);
-    good.fill(0, row + xb, row + W);
-    rowLo[y] = xa; rowHi[y] = xb;
-    // rint(sqrt(r2)) tracked incrementally along the row: b is valid while (b−½)² ≤ r2 < (b+½)².
-    const dx0 = xa - centerX;
-    let b = Math.round(Math.sqrt(dx0 * dx0 + dy2));
-    let loB = b > 0 ? (b - 0.5) * (b - 0.5) : -1, hiB = (b + 0.5) * (b + 0.5);
-    for (let x = xa; x < xb; x++) {
-      const i = row + x;
-      const dx = x - centerX;
-      const r2 = dx * dx + dy2;
-      while (r2 < loB) { b--; hiB = loB; loB = b > 0 ? (b - 0.5) * (b - 0.5) : -1; }
-      while (r2 >= hiB) { b++; loB = hiB; hiB = (b + 0.5) * (b + 0.5); }
-      bins[i] = b;
-      const v = data[i]!;
-      const ok = (badMask === null || badMask[i] === 0) && r2 <= maxR2 && r2 >= minR2 && v - v === 0;
-      good[i] = ok ? 1 : 0;
-      if (ok) { binStart[b + 1]!++; list[nGood] = i; nGood++; }
-    }
-  }
-  // Counting sort of the usable pixel values by radius bin: the 5 statistics passes then run over
-  // contiguous memory with the bin's thresholds in registers. Only the usable pixels (list) are visited.
-  for (let b = 0; b < nBins; b++) binStart[b + 1]! += binStart[b]!;
-  const fill = binStart.slice(0, nBins);
-  for (let k = 0; k < nGood; k++) {
-    const i = list[k]!;
-    const b = bins[i]!;
-    packVal[fill[b]!] = data[i]!;
-    fill[b]!++;
+  const fits = indexAndPack(data, badMask ?? w.zeros, H, W, centerX, centerY, opts.minResPx, opts.maxResPx, w.bins, fill, end, w.packVal, w.packIdx, rowLo, rowHi);
+  const count = new Int32Array(nBins);
+  for (let b = 0; b < nBins; b++) count[b] = fill[b]! - start[b]!;
+  const cap = new Int32Array(Math.max(nBins, prev.length));
+  for (let b = 0; b < cap.length; b++) cap[b] = Math.max(b < prev.length ? prev[b]! : 0, b < nBins ? count[b]! : 0);
+  w.prevCount = cap;
+  if (!fits) {
+    // Exact segments from the counts, then a second pass over the radius map.
+    let t = 0;
+    for (let b = 0; b < nBins; b++) { start[b] = t; fill[b] = t; t += count[b]!; }
+    packByBin(data, w.bins, W, H, rowLo, rowHi, fill, w.packVal, w.packIdx);
   }
 
   // Step A: radial statistics with 5 sigma-clipping iterations.
-  const hi = new Float64Array(nBins).fill(1e9);
-  const lo = new Float64Array(nBins).fill(-1e9);
   const offset = new Float64Array(nBins);
-  // A bin whose thresholds did not change selects the same pixels again, so its statistics are final
-  // (exact shortcut: most bins converge after 2–3 of the 5 iterations).
-  const converged = new Uint8Array(nBins);
-  for (let it = 0; it < 5; it++) {
-    for (let b = 0; b < nBins; b++) {
-      if (converged[b] === 1) continue;
-      const l = lo[b]!, h = hi[b]!;
-      let s = 0, s2 = 0, c = 0;
-      const e = binStart[b + 1]!;
-      for (let k = binStart[b]!; k < e; k++) {
-        const v = packVal[k]!;
-        if (v > l && v < h) { s += v; s2 += v * v; c++; }
+  const thr = new Float64Array(nBins);
+  clipStatistics(w.packVal, start, fill, nBins, opts.minSnr, opts.threshold, offset, thr);
+  // Seeds: usable pixels above their bin's threshold, off the image border, in raster order.
+  let nSeeds = 0;
+  const { packVal, packIdx } = w;
+  for (let b = 0; b < nBins; b++) {
+    const t = thr[b]!, e = fill[b]!;
+    for (let k = start[b]!; k < e; k++) {
+      if (packVal[k]! > t) {
+        const i = packIdx[k]!;
+        const x = i % W;
+        if (i < W || i >= n - W || x === 0 || x === W - 1) continue;
+        if (nSeeds === w.seeds.length) { const g = new Int32Array(2 * nSeeds); g.set(w.seeds); w.seeds = g; }
+        w.seeds[nSeeds++] = i;
       }
-      let nh: number, nl: number;
-      if (c === 0) { offset[b] = 0; nh = FLT_MAX; nl = FLT_MIN; } else {
-        const mean = s / c;
-        const sd = Math.sqrt(Math.max(s2 / c - mean * mean, 0));
-        offset[b] = mean;
-        nh = Math.max(mean + opts.minSnr * sd, opts.threshold);
-        nl = mean - opts.minSnr * sd;
-      }
-      if (nh === h && nl === l) converged[b] = 1;
-      hi[b] = nh; lo[b] = nl;
     }
   }
-  const thr = hi;
+  const seeds = w.seeds.subarray(0, nSeeds).sort();
+  return connectedPeaks(data, H, W, centerX, centerY, nBins, thr, offset, seeds, opts, w);
+}
 
-  // Step B/C: connected components, local background, filters.
+/** Steps B/C: connected components above the per-bin threshold, local background, filters. */
+function connectedPeaks(
+  data: Float32Array, H: number, W: number, centerX: number, centerY: number, nBins: number, thr: Float64Array, offset: Float64Array,
+  seeds: Int32Array, opts: Peakfinder8Options, w: Peakfinder8Workspace,
+): PeakTable {
+  const { bins, inPeak, qIdx, qX, qY, thrAbove, thrBelow } = w;
+  // Seeds are usable pixels above their threshold, off the border, ascending: the raster scan of peakfinder8.
   inPeak.fill(0);
+  for (let b = 0; b < nBins; b++) { const t = thr[b]!; thrAbove[b] = t; thrBelow[b] = t; }
+  thrAbove[UNUSABLE] = Infinity; thrBelow[UNUSABLE] = -Infinity;
   const maxPeaks = opts.maxPeaks;
   const out = {
     fs: new Float32Array(maxPeaks), ss: new Float32Array(maxPeaks), intensity: new Float32Array(maxPeaks),
@@ -179,56 +268,70 @@ export function findPeaksPeakfinder8(
   };
   let count = 0;
   const ringW = 2 * opts.localBgRadius;
-  let minThr = Infinity;
-  for (let b = 0; b < nBins; b++) if (thr[b]! < minThr) minThr = thr[b]!;
-  for (let y0 = 1; y0 < H - 1; y0++) {
-    const xEnd = Math.min(W - 1, rowHi[y0]!);
-    for (let x0 = Math.max(1, rowLo[y0]!); x0 < xEnd; x0++) {
-      const seed = y0 * W + x0;
-      const sv = data[seed]!;
-      // (usable first: bins of unusable pixels are not computed)
-      if (!(sv > minThr) || good[seed] === 0 || !(sv > thr[bins[seed]!]!) || inPeak[seed] !== 0) continue;
+  // Local-background disc offsets, row-major over dy, dx ∈ [−ringW, ringW) with dx² + dy² ≤ ringW².
+  const discDx: number[] = [], discDy: number[] = [];
+  for (let dy = -ringW; dy < ringW; dy++) for (let dx = -ringW; dx < ringW; dx++) if (dx * dx + dy * dy <= ringW * ringW) { discDx.push(dx); discDy.push(dy); }
+  const nDisc = discDx.length;
+  const discOff = Int32Array.from(discDx, (dx, k) => discDy[k]! * W + dx);
+  const nbOff = Int32Array.from(NB_DX, (dx, k) => NB_DY[k]! * W + dx);
+  const minPix = opts.minPixCount, maxPix = opts.maxPixCount, minSnr = opts.minSnr;
+  {
+    for (let si = 0; si < seeds.length; si++) {
+      const seed = seeds[si]!;
+      if (inPeak[seed] !== 0) continue;
+      const x0 = seed % W, y0 = (seed - x0) / W;
       // Flood fill over the 8-neighbourhood (the seed is accepted first through offset (0,0)).
       let np = 0;
       let sI = 0, sX = 0, sY = 0;
-      list[0] = seed;
+      qIdx[0] = seed; qX[0] = x0; qY[0] = y0;
       let head = 0;
-      let queued = 1; // list[0..queued) are pixels whose neighbours must be visited
+      let queued = 1; // q*[0..queued) are pixels whose neighbours must be visited
       while (head < queued) {
-        const p = list[head]!; head++;
-        const px = p % W, py = (p - px) / W;
+        const p = qIdx[head]!, px = qX[head]!, py = qY[head]!; head++;
+        const inner = px > 0 && px < W - 1 && py > 0 && py < H - 1;
         for (let k = 0; k < 9; k++) {
-          const qx = px + NB_DX[k]!, qy = py + NB_DY[k]!;
-          if (qx < 0 || qx >= W || qy < 0 || qy >= H) continue;
-          const q = qy * W + qx;
-          if (good[q] === 0) continue;
+          let q: number;
+          if (inner) q = p + nbOff[k]!;
+          else {
+            const qx = px + NB_DX[k]!, qy = py + NB_DY[k]!;
+            if (qx < 0 || qx >= W || qy < 0 || qy >= H) continue;
+            q = p + nbOff[k]!;
+          }
           const v = data[q]!;
           const b = bins[q]!;
-          if (v > thr[b]! && inPeak[q] === 0) {
+          if (v > thrAbove[b]! && inPeak[q] === 0) {
+            const qx = px + NB_DX[k]!, qy = py + NB_DY[k]!;
             const i = v - offset[b]!;
             sI += i; sX += i * qx; sY += i * qy;
             inPeak[q] = 1;
-            if (q !== seed) { list[queued] = q; queued++; }
+            if (q !== seed) { qIdx[queued] = q; qX[queued] = qx; qY[queued] = qy; queued++; }
             np++;
           }
         }
       }
-      // `list[0..queued)` holds all pixels of the candidate (seed first).
-      if (np < opts.minPixCount || np > opts.maxPixCount) continue;
+      // q*[0..queued) hold all pixels of the candidate (seed first).
+      if (np < minPix || np > maxPix) continue;
       if (Math.abs(sI) < 1e-10) continue;
       const cx = Math.round(sX / Math.abs(sI)), cy = Math.round(sY / Math.abs(sI));
-      // Local background in a disc of radius 2·local_bg_radius.
+      // Local background in a disc of radius 2·local_bg_radius (UNUSABLE pixels are never below −∞).
       let nb = 0, bs = 0, bs2 = 0, bgMax = 0;
-      for (let dy = -ringW; dy < ringW; dy++) {
-        const yy = cy + dy;
-        if (yy < 0 || yy >= H) continue;
-        for (let dx = -ringW; dx < ringW; dx++) {
-          const xx = cx + dx;
-          if (xx < 0 || xx >= W) continue;
-          if (dx * dx + dy * dy > ringW * ringW) continue;
-          const q = yy * W + xx;
+      const c0 = cy * W + cx;
+      if (cy - ringW >= 0 && cy + ringW <= H && cx - ringW >= 0 && cx + ringW <= W) {
+        for (let k = 0; k < nDisc; k++) {
+          const q = c0 + discOff[k]!;
           const v = data[q]!;
-          if (good[q] !== 0 && v < thr[bins[q]!]! && inPeak[q] === 0) {
+          if (v < thrBelow[bins[q]!]! && inPeak[q] === 0) {
+            nb++; bs += v; bs2 += v * v;
+            if (v > bgMax) bgMax = v;
+          }
+        }
+      } else {
+        for (let k = 0; k < nDisc; k++) {
+          const yy = cy + discDy[k]!, xx = cx + discDx[k]!;
+          if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
+          const q = c0 + discOff[k]!;
+          const v = data[q]!;
+          if (v < thrBelow[bins[q]!]! && inPeak[q] === 0) {
             nb++; bs += v; bs2 += v * v;
             if (v > bgMax) bgMax = v;
           }
@@ -247,21 +350,19 @@ export function findPeaksPeakfinder8(
       // Re-integrate with the local background; centroid from raw values.
       let tot = 0, raw = 0, rX = 0, rY = 0, maxI = 0;
       for (let k = 0; k < queued; k++) {
-        const q = list[k]!;
-        const v = data[q]!;
+        const v = data[qIdx[k]!]!;
         const i = v - locOff;
         tot += i; raw += v;
-        const qx = q % W;
-        rX += v * qx; rY += v * ((q - qx) / W);
+        rX += v * qX[k]!; rY += v * qY[k]!;
         if (i > maxI) maxI = i;
       }
       if (Math.abs(raw) < 1e-10) continue;
       const fx = rX / Math.abs(raw), fy = rY / Math.abs(raw);
       const snr = Math.abs(locSig) > 1e-10 ? tot / locSig : 0;
-      if (snr < opts.minSnr) continue;
+      if (snr < minSnr) continue;
       if (maxI < bgMax - locOff) continue;
       if (fx < 0 || fx > W - 1 || fy < 0 || fy > H - 1) continue;
-      for (let k = 0; k < queued; k++) inPeak[list[k]!] = 2;
+      for (let k = 0; k < queued; k++) inPeak[qIdx[k]!] = 2;
       if (count < maxPeaks) {
         out.fs[count] = fx; out.ss[count] = fy; out.intensity[count] = tot; out.npix[count] = np;
         out.maxIntensity[count] = maxI; out.localSigma[count] = locSig; out.snr[count] = snr;

@@ -27,16 +27,20 @@ export function radialProfile(frame: Frame, cx: number, cy: number, invalid: Uin
   for (const [x, y] of [[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]] as const) maxRb = Math.max(maxRb, Math.round(Math.hypot(x - cx, y - cy)));
   const rng = Math.min(1 + maxRb, 850);
   const sum = new Float64Array(rng), cnt = new Float64Array(rng);
+  const inv = invalid ?? new Uint8Array(H * W);
   for (let y = 0; y < H; y++) {
     const dy = y - cy, dy2 = dy * dy;
     const row = y * W;
     for (let x = 0; x < W; x++) {
       const i = row + x;
       const v = px[i]!;
-      if (!(v > -1) || v === Infinity || (invalid !== null && invalid[i] !== 0)) continue;
+      if (!(v > -1) || v === Infinity || inv[i] !== 0) continue;
       const dx = x - cx;
-      const rb = Math.round(Math.sqrt(dx * dx + dy2));
-      if (rb >= 1 && rb < rng) { sum[rb]! += v; cnt[rb]! += 1; }
+      const r = Math.sqrt(dx * dx + dy2);
+      // rb = Math.round(r) ≥ 1; for r ≥ 0.5, (r + 0.5) | 0 is exactly Math.round(r).
+      if (!(r >= 0.5)) continue;
+      const rb = (r + 0.5) | 0;
+      if (rb < rng) { sum[rb]! += v; cnt[rb]! += 1; }
     }
   }
   const prof = new Float64Array(Math.max(rng, 600)).fill(-1);
@@ -131,11 +135,12 @@ export function markPeakDisks(mask: Uint8Array, shape: readonly [ss: number, fs:
 
 /**
  * Subtracts the radial background: cut peaks, mask `badMask` (dead + gaps), profile, median filter,
- * background image, out = img − bkg + offset (a new array; NaN pixels stay NaN).
+ * background image, out = img − bkg + offset (NaN pixels stay NaN). `out` may be the frame's own pixels
+ * (in place); by default a new array.
  */
 export function subtractRadialBackground(
   frame: Frame, cx: number, cy: number, fs: ArrayLike<number>, ss: ArrayLike<number>, nPeaks: number,
-  badMask: Uint8Array | null, opts: RadialBackgroundOptions,
+  badMask: Uint8Array | null, opts: RadialBackgroundOptions, out?: Float32Array,
 ): { image: Float32Array; profile: Float64Array } {
   const [H, W] = frame.shape;
   const invalid = badMask ? badMask.slice() : new Uint8Array(H * W);
@@ -143,7 +148,8 @@ export function subtractRadialBackground(
   const prof = medianFilterProfile(radialProfile(frame, cx, cy, invalid), opts.filterLen);
   const off = opts.offset ?? 0;
   const src = frame.pixels;
-  const out = new Float32Array(H * W);
+  const dst = out ?? new Float32Array(H * W);
+  if (dst.length !== H * W) throw new Error(`radial background: output has ${dst.length} pixels, frame has ${H * W}`);
   const last = prof.length - 1;
   const profLast = prof[last]!;
   for (let y = 0; y < H; y++) {
@@ -155,11 +161,11 @@ export function subtractRadialBackground(
       let v: number;
       if (r > last) v = 0;
       else {
-        const i0 = Math.floor(r), t = r - i0;
+        const i0 = r | 0, t = r - i0; // r ≥ 0: |0 is Math.floor
         v = i0 >= last ? profLast : prof[i0]! * (1 - t) + prof[i0 + 1]! * t;
       }
-      out[row + x] = src[row + x]! - v + off;
+      dst[row + x] = src[row + x]! - v + off;
     }
   }
-  return { image: out, profile: prof };
+  return { image: dst, profile: prof };
 }
