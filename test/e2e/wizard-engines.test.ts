@@ -104,6 +104,9 @@ describe("wizard: engine and computer per step (chromium)", { timeout: 300_000 }
     await page.click("[data-testid=exec-save]");
     const res = await waitForProject(projectPath, (p) => p.steps.index?.resources, (v) => v?.cpus === 2, "resources after saving");
     assert.deepEqual(res, { partition, cpus: 2, memMb: 1500, time: "00:10:00", extraSbatch: ["--comment=wizard-e2e"] });
+    // the form shows the saved values again (nothing unsaved)
+    await page.waitForSelector("[data-testid=exec-save]:disabled");
+    assert.equal(await page.inputValue("[data-testid=res-cpus]"), "2");
     // a bad value is refused by the host with the field named; project.yaml keeps the saved resources
     await page.fill("[data-testid=res-time]", "soon");
     await page.click("[data-testid=exec-save]");

@@ -6,40 +6,11 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { useStore } from "zustand";
-import type { ExecutionStatus, StepExecution, StepFailure, StepResourcesWire } from "../../core/api/host-api.ts";
+import type { ExecutionStatus, StepExecution, StepFailure } from "../../core/api/host-api.ts";
 import type { HostClient } from "../api/host-client.ts";
 import type { WizardStore } from "./wizard-slice.ts";
+import { formToResources, toForm, type ResourceForm } from "./exec-form.ts";
 import "./exec.css";
-
-interface ResourceForm { partition: string; cpus: string; memMb: string; time: string; gres: string; extraSbatch: string; arrayTasks: string }
-
-const toForm = (r: StepResourcesWire): ResourceForm => ({
-  partition: r.partition ?? "", cpus: r.cpus?.toString() ?? "", memMb: r.memMb?.toString() ?? "", time: r.time ?? "", gres: r.gres ?? "",
-  extraSbatch: (r.extraSbatch ?? []).join("\n"), arrayTasks: r.arrayTasks?.toString() ?? "",
-});
-
-function intField(label: string, v: string): number | undefined {
-  const t = v.trim();
-  if (t === "") return undefined;
-  const n = Number(t);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${label}: '${t}' is not a whole number ≥ 1`);
-  return n;
-}
-
-/** Form → resources (empty fields left out = the cluster's defaults). */
-export function formToResources(f: ResourceForm, canSplit: boolean): StepResourcesWire {
-  const r: { -readonly [K in keyof StepResourcesWire]: StepResourcesWire[K] } = {};
-  if (f.partition.trim()) r.partition = f.partition.trim();
-  const cpus = intField("CPUs", f.cpus), mem = intField("memory", f.memMb), tasks = canSplit ? intField("array tasks", f.arrayTasks) : undefined;
-  if (cpus !== undefined) r.cpus = cpus;
-  if (mem !== undefined) r.memMb = mem;
-  if (f.time.trim()) r.time = f.time.trim();
-  if (f.gres.trim()) r.gres = f.gres.trim();
-  const extra = f.extraSbatch.split("\n").map((x) => x.trim()).filter(Boolean);
-  if (extra.length > 0) r.extraSbatch = extra;
-  if (tasks !== undefined) r.arrayTasks = tasks;
-  return r;
-}
 
 export function ExecutionPanel({ host, store, step, stepTitle }: { host: HostClient; store: WizardStore; step: string; stepTitle: (s: string) => string }) {
   const [status, setStatus] = useState<ExecutionStatus | null>(null);
@@ -60,7 +31,7 @@ export function ExecutionPanel({ host, store, step, stepTitle }: { host: HostCli
       {!status ? <p className="muted" data-testid="exec-detecting">looking for CrystFEL and SLURM on this host…</p>
         : !ex ? null
           : ex.foldedInto ? <p className="muted" data-testid="exec-folded">This step runs inside the {stepTitle(ex.foldedInto)} job: choose the engine and the computer there.</p>
-            : <ExecutionForm key={JSON.stringify([ex.engine, ex.backend, ex.resources])} host={host} store={store} status={status} ex={ex} onSaved={() => void load(false)} err={err} />}
+            : <ExecutionForm key={JSON.stringify([ex.engine, ex.backend, ex.resources])} host={host} store={store} status={status} ex={ex} onSaved={() => load(false)} err={err} />}
       {status ? (
         <div className="exec-detect muted">
           <span data-testid="exec-detected">checked {new Date(status.detectedAt).toLocaleTimeString()}</span>
@@ -77,7 +48,7 @@ export function ExecutionPanel({ host, store, step, stepTitle }: { host: HostCli
   );
 }
 
-function ExecutionForm({ host, store, status, ex, onSaved, err }: { host: HostClient; store: WizardStore; status: ExecutionStatus; ex: StepExecution; onSaved: () => void; err: (e: unknown) => void }) {
+function ExecutionForm({ host, store, status, ex, onSaved, err }: { host: HostClient; store: WizardStore; status: ExecutionStatus; ex: StepExecution; onSaved: () => Promise<void>; err: (e: unknown) => void }) {
   const [form, setForm] = useState<ResourceForm>(() => toForm(ex.resources));
   const [saving, setSaving] = useState(false);
   const prog = ex.crystfelProgram ? status.crystfel.programs.find((p) => p.name === ex.crystfelProgram) : undefined;
@@ -91,17 +62,17 @@ function ExecutionForm({ host, store, status, ex, onSaved, err }: { host: HostCl
       const resources = formToResources(form, ex.canSplit);
       store.getState().setPipeline(await host.pipelineSetExecution({ step: ex.step, engine, backend, resources }));
       store.getState().setError(null);
-      onSaved();
+      await onSaved(); // controls stay disabled until the new settings are shown (no edits lost to the refresh)
     } catch (e) { err(e); } finally { setSaving(false); }
   };
   const field = (k: keyof ResourceForm, label: string, help: string, placeholder = "") => (
     <tr><th>{label}</th><td><input data-testid={`res-${k}`} value={form[k]} placeholder={placeholder} onChange={(e) => setForm({ ...form, [k]: e.target.value })} /></td><td className="help">{help}</td></tr>
   );
   return (
-    <div>
+    <fieldset className="exec-form" disabled={saving}>
       <div className="exec-row">
         <label>Engine{" "}
-          <select data-testid="exec-engine" value={ex.engine} disabled={saving || !ex.crystfelProgram} onChange={(e) => void save(e.target.value as StepExecution["engine"], ex.backend)}>
+          <select data-testid="exec-engine" value={ex.engine} disabled={!ex.crystfelProgram} onChange={(e) => void save(e.target.value as StepExecution["engine"], ex.backend)}>
             <option value="builtin">Built-in</option>
             {ex.crystfelProgram ? <option value="crystfel" disabled={!crystfelOk}>CrystFEL {prog?.version ? `${ex.crystfelProgram} ${prog.version}` : "(not available)"}</option> : null}
           </select>
@@ -115,7 +86,7 @@ function ExecutionForm({ host, store, status, ex, onSaved, err }: { host: HostCl
       </div>
       <div className="exec-row">
         <label>Run on{" "}
-          <select data-testid="exec-backend" value={ex.backend} disabled={saving} onChange={(e) => void save(ex.engine, e.target.value as StepExecution["backend"])}>
+          <select data-testid="exec-backend" value={ex.backend} onChange={(e) => void save(ex.engine, e.target.value as StepExecution["backend"])}>
             <option value="local">This computer</option>
             <option value="slurm" disabled={!slurmOk && ex.backend !== "slurm"}>SLURM cluster{slurmOk ? "" : " (not reachable)"}</option>
           </select>
@@ -147,7 +118,7 @@ function ExecutionForm({ host, store, status, ex, onSaved, err }: { host: HostCl
           </div>
         </>
       ) : null}
-    </div>
+    </fieldset>
   );
 }
 

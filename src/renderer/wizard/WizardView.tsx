@@ -159,8 +159,9 @@ function StepPanel({ host, store, st, onOpenShot }: { host: HostClient; store: W
       </div>
       <div className="wiz-progress" data-testid="progress"><div className="bar" style={{ width: `${pct}%` }} /><span>{prog ? `${prog.done}/${prog.total} ${prog.note}` : st.lastRun ? `${st.lastRun.id}: ${st.lastRun.state}` : "not run yet"}</span></div>
       {running && p.active ? <div className="muted">running up to {p.active.step}… {last ?? ""}</div> : null}
-      {st.lastRun?.message ? <div className="wiz-error">{st.lastRun.message}</div> : null}
-      {p.message && /failed|error|not available/.test(p.message) ? <pre className="wiz-log">{p.message}</pre> : null}
+      {/* a failed/interrupted job of this step is explained (reason, exit code, log tail) by the Engine & computer section above */}
+      {st.lastRun?.message && st.lastRun.state !== "failed" && st.lastRun.state !== "interrupted" ? <div className="wiz-error">{st.lastRun.message}</div> : null}
+      {p.message && /failed|error|not available/.test(p.message) && !new RegExp(`^step ${st.step} (failed|interrupted):`).test(p.message) ? <pre className="wiz-log">{p.message}</pre> : null}
       {st.step === "centre-peaks" ? <TuningPanel host={host} base={st.options} onApply={(o) => void applyTuning(o)} /> : null}
       <StepResults store={store} step={st.step} {...(onOpenShot ? { onOpenShot } : {})} host={host} />
     </section>
