@@ -33,7 +33,7 @@ export function MergingStatsPane({ runs }: { runs: readonly MergingStats[] }) {
       </div>
       {plots.some((p) => p.curve.length > 0) ? (
         <div className="plot-grid">
-          {plots.map((p, i) => <Plot key={p.m.key} data={p.curve} layout={layoutCurve[i]!} height={230} />)}
+          {plots.map((p, i) => <Plot key={p.m.key} data={p.curve} layout={layoutCurve[i]!} height={230} testId={`curve-${p.m.key}`} />)}
         </div>
       ) : <p className="muted">Statistics vs number of crystals: run validation with the crystals-curve option.</p>}
     </div>
