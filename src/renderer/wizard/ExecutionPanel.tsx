@@ -4,7 +4,7 @@
  * again). Choices the host cannot offer are disabled with the reason. When the step's latest run
  * failed, shows why: job / SLURM state, exit code and the tail of the (task) log.
  */
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useStore } from "zustand";
 import type { ExecutionStatus, StepExecution, StepFailure } from "../../core/api/host-api.ts";
 import type { HostClient } from "../api/host-client.ts";
@@ -17,9 +17,14 @@ export function ExecutionPanel({ host, store, step, stepTitle }: { host: HostCli
   const [detecting, setDetecting] = useState(false);
   const lastRun = useStore(store, (s) => s.pipeline?.steps.find((x) => x.step === step)?.lastRun);
   const err = useCallback((e: unknown): void => store.getState().setError(e instanceof Error ? e.message : String(e)), [store]);
+  const seq = useRef(0);
   const load = useCallback(async (redetect: boolean): Promise<void> => {
+    const n = ++seq.current; // only the latest answer is shown (a slow re-detect must not overwrite a newer state)
     setDetecting(true);
-    try { setStatus(await host.pipelineExecution(redetect ? { redetect } : {})); } catch (e) { err(e); } finally { setDetecting(false); }
+    try {
+      const s = await host.pipelineExecution(redetect ? { redetect } : {});
+      if (n === seq.current) setStatus(s);
+    } catch (e) { err(e); } finally { if (n === seq.current) setDetecting(false); }
   }, [host, err]);
   // again when the step's run changes (its failure, if any, is part of the answer)
   useEffect(() => { void load(false); }, [load, lastRun?.id, lastRun?.state]);
