@@ -84,9 +84,15 @@ export function analyzePattern(frame: Frame, mask: Uint8Array | null, opts: PreP
 
   const a = ws.work;
   const src = frame.pixels;
-  for (let i = 0; i < n; i++) {
-    const v = src[i]!;
-    a[i] = (mask !== null && mask[i] !== 0) || !(v > -Infinity && v < Infinity) ? -1 : ref !== null && v >= 0 ? v / ref[i]! : v;
+  // Bad or non-finite → −1, else flat-fielded (v ≥ 0); one loop per case keeps the hot loop branch-light.
+  if (mask !== null && ref !== null) {
+    for (let i = 0; i < n; i++) { const v = src[i]!; a[i] = mask[i] !== 0 || !(v - v === 0) ? -1 : v >= 0 ? v / ref[i]! : v; }
+  } else if (mask !== null) {
+    for (let i = 0; i < n; i++) { const v = src[i]!; a[i] = mask[i] !== 0 || !(v - v === 0) ? -1 : v; }
+  } else if (ref !== null) {
+    for (let i = 0; i < n; i++) { const v = src[i]!; a[i] = !(v - v === 0) ? -1 : v >= 0 ? v / ref[i]! : v; }
+  } else {
+    for (let i = 0; i < n; i++) { const v = src[i]!; a[i] = !(v - v === 0) ? -1 : v; }
   }
   const img: Frame = { pixels: a, shape: frame.shape };
   lap("prepare");

@@ -18,32 +18,42 @@ export interface ComOptions {
 export function bandQuantile(frame: Frame, x0: number, x1: number, q: number): number {
   const [H, W] = frame.shape;
   const px = frame.pixels;
-  let n = 0;
-  for (let y = 0; y < H; y++) for (let x = x0; x < x1; x++) if (Number.isFinite(px[y * W + x]!)) n++;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const need = n - lo; // number of top values needed: ranks lo..n-1
-  if (need > 4096) {
+  // need(n) = n − floor((n−1)q) top values are used; it never decreases with n, so keeping the
+  // K = need(band size) largest values while counting the finite ones takes one pass.
+  const nMax = H * Math.max(0, x1 - x0);
+  if (nMax === 0) return NaN;
+  const K = nMax - Math.floor((nMax - 1) * q);
+  if (K > 4096) {
+    let n = 0;
+    for (let y = 0; y < H; y++) for (let x = x0; x < x1; x++) if (Number.isFinite(px[y * W + x]!)) n++;
+    if (n === 0) return NaN;
+    const h = (n - 1) * q, lo = Math.floor(h);
     const vals = new Float32Array(n);
     let k = 0;
     for (let y = 0; y < H; y++) for (let x = x0; x < x1; x++) { const v = px[y * W + x]!; if (Number.isFinite(v)) vals[k++] = v; }
     vals.sort();
     return vals[lo]! + (h - lo) * ((vals[Math.min(lo + 1, n - 1)]!) - vals[lo]!);
   }
-  // Keep the `need` largest values in an ascending buffer.
-  const top = new Float64Array(need).fill(-Infinity);
+  // The K largest finite values in an ascending buffer (−∞ = empty slot).
+  const top = new Float64Array(K).fill(-Infinity);
+  let n = 0;
   for (let y = 0; y < H; y++) {
     const row = y * W;
     for (let x = x0; x < x1; x++) {
       const v = px[row + x]!;
-      if (!(v > top[0]!) || v === Infinity) continue;
+      if (!(v - v === 0)) continue;
+      n++;
+      if (!(v > top[0]!)) continue;
       let j = 0;
-      while (j + 1 < need && top[j + 1]! < v) { top[j] = top[j + 1]!; j++; }
+      while (j + 1 < K && top[j + 1]! < v) { top[j] = top[j + 1]!; j++; }
       top[j] = v;
     }
   }
-  const a = top[0]!, b = need > 1 ? top[1]! : a;
+  if (n === 0) return NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const need = n - lo; // ranks lo..n−1 are the `need` largest: top[K − need], top[K − need + 1]
+  const a = top[K - need]!, b = need > 1 ? top[K - need + 1]! : a;
   return a + (h - lo) * (b - a);
 }
 

@@ -27,10 +27,18 @@ export interface CorrectedImage {
   readonly data: Float32Array | Int16Array;
   /** "<f4" or "<i2". */
   readonly dtype: "<f4" | "<i2";
+  /** Milliseconds per step (only when a clock is passed): saturation (+ flat-field), background, dead pixels, output. */
+  readonly timingsMs?: Readonly<Record<string, number>>;
 }
 
-export function correctImage(frame: Frame, info: Pick<PatternInfo, "center_x" | "center_y" | "peaks">, masks: CorrectionMasks, opts: PreProcOpts, reference: Float32Array | null = null): CorrectedImage {
+export function correctImage(
+  frame: Frame, info: Pick<PatternInfo, "center_x" | "center_y" | "peaks">, masks: CorrectionMasks, opts: PreProcOpts,
+  reference: Float32Array | null = null, now?: () => number,
+): CorrectedImage {
   const n = frame.pixels.length;
+  const timings: Record<string, number> = {};
+  let t = now ? now() : 0;
+  const lap = (name: string): void => { if (now) { const t1 = now(); timings[name] = t1 - t; t = t1; } };
   let img: Float32Array;
   if (opts.correct_saturation && masks.gaps.length === n && (reference === null || reference.length === n)) {
     img = saturateAndFlatfield(frame.pixels, opts, masks.gaps, reference);
@@ -41,6 +49,7 @@ export function correctImage(frame: Frame, info: Pick<PatternInfo, "center_x" | 
     }
     if (reference) applyFlatfield(img, reference);
   }
+  lap("saturation");
   if (opts.remove_background && Number.isFinite(info.center_x) && Number.isFinite(info.center_y)) {
     let bad = masks.combined;
     if (!bad) {
@@ -52,20 +61,23 @@ export function correctImage(frame: Frame, info: Pick<PatternInfo, "center_x" | 
     img = subtractRadialBackground({ pixels: img, shape: frame.shape }, info.center_x, info.center_y, p.peakXPosRaw, p.peakYPosRaw, p.nPeaks, bad,
       { peakRadiusPx: opts.bg_peak_radius, filterLen: opts.bg_filter_len }, img).image;
   }
+  lap("background");
   if (opts.interpolate_dead) interpolateMasked(img, frame.shape, masks.dead, opts.interp_range);
   // Edges, gaps (if mask_gaps) and, without interpolation, dead pixels become invalid (listed once per masks).
   const { dead, edges, gaps } = masks;
   for (const idx of [maskedIndices(edges), opts.interpolate_dead ? null : maskedIndices(dead), opts.mask_gaps ? maskedIndices(gaps) : null]) {
     if (idx) for (let k = 0; k < idx.length; k++) img[idx[k]!] = NaN;
   }
-  if (opts.float) return { data: img, dtype: "<f4" };
+  lap("dead_pixels");
+  if (opts.float) return { data: img, dtype: "<f4", timingsMs: timings };
   const out = new Int16Array(n);
   const f = opts.int_factor;
   for (let i = 0; i < n; i++) {
     const v = img[i]!;
     out[i] = Number.isFinite(v) ? Math.max(-32768, Math.min(32767, Math.round(v * f))) : -1;
   }
-  return { data: out, dtype: "<i2" };
+  lap("output");
+  return { data: out, dtype: "<i2", timingsMs: timings };
 }
 
 /**
