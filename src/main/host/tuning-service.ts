@@ -9,6 +9,10 @@
  *   the last frames, the analysis masks per (shape, mask options) and one workspace: an option change
  *   sends only the options (a few hundred bytes), not the 3.2 MB frame, and builds no mask. The host
  *   thread stays free meanwhile for the viewer's frame and peak requests.
+ * - V8 optimises the analysis loops only after several calls (the first changes after opening the panel
+ *   took 0.5–2 s, later ones tens of ms): after the first answer of a new worker, while no request is
+ *   waiting, the worker re-analyses the current frame a few times (answers discarded). A request arriving
+ *   meanwhile waits for at most one analysis.
  * - where a worker cannot start (e.g. a bundled build without the worker files) the same analyzer runs
  *   in-process (`where: "host"` in stats()).
  */
@@ -33,6 +37,8 @@ export interface TuningServiceOptions {
   readonly worker?: boolean;
   /** Frames kept per service (host) and per worker, default 4. */
   readonly cachedFrames?: number;
+  /** Idle re-analyses after a new worker's first answer (JIT warm-up), default 4. */
+  readonly warmUps?: number;
 }
 
 const clock = (): number => performance.now();
@@ -46,6 +52,15 @@ export function createTuningService(readFrame: (datasetId: string, shotIndex: nu
   let pool: WorkerPool | null = null;
   let local: TuningAnalyzer | null = null;
   let where: "worker" | "host" | "none" = "none";
+  let active = 0; // requests being answered
+  let warmUpsLeft = 0;
+
+  const warmUp = (key: string, opts: Parameters<TuningAnalyzer["analyze"]>[1]): void => {
+    const p = pool;
+    if (!p || warmUpsLeft <= 0 || active > 0) return;
+    warmUpsLeft--;
+    p.call("tuneAnalyze", [key, opts, null]).then(() => setTimeout(() => warmUp(key, opts), 0), () => undefined);
+  };
 
   const frameOf = (datasetId: string, shotIndex: number, key: string): Promise<TuneFrame> => {
     const hit = frames.get(key);
@@ -69,44 +84,50 @@ export function createTuningService(readFrame: (datasetId: string, shotIndex: nu
   };
 
   const inWorker = async (key: string, frame: () => Promise<TuneFrame>, opts: Parameters<TuningAnalyzer["analyze"]>[1]): Promise<TuneAnalysis> => {
-    pool ??= createWorkerPool(1, { tasksPerWorker: 1 });
+    if (!pool) { pool = createWorkerPool(1, { tasksPerWorker: 1 }); warmUpsLeft = o.warmUps ?? 4; }
     // options only; the frame goes along when the worker does not hold it (first call for a shot,
     // evicted, respawned worker). Sent as a copy: the host keeps its own for the next resend.
     const r = (await pool.call("tuneAnalyze", [key, opts, null])) ?? (await pool.call("tuneAnalyze", [key, opts, await frame()]));
     if (!r) throw new Error(`tuning: the worker lost frame ${key}`);
     where = "worker";
+    if (warmUpsLeft > 0) setTimeout(() => warmUp(key, opts), 0);
     return r;
   };
 
   const methods: TuningMethods = {
     async tuneAnalyze({ datasetId, shotIndex, options }) {
       const t0 = clock();
-      const { opts, warnings } = preProcOptsFromObject(options, "tuning options");
-      const key = `${datasetId}:${shotIndex}`;
-      const frame = (): Promise<TuneFrame> => frameOf(datasetId, shotIndex, key);
-      await frame(); // read errors (bad shot, no images) surface here, before any worker call
-      let r: TuneAnalysis;
-      if (useWorker) {
-        try {
-          r = await inWorker(key, frame, opts);
-        } catch (e) {
-          const m = e instanceof Error ? e.message : String(e);
-          if (!/worker died|worker pool is closed|Cannot find module|ERR_MODULE_NOT_FOUND/.test(m)) throw e;
-          // no usable worker here: analyse in-process from now on
-          useWorker = false;
-          const p = pool; pool = null;
-          void p?.close();
-          r = await inProcess(key, frame, opts);
-        }
-      } else {
-        r = await inProcess(key, frame, opts);
-      }
-      return {
-        shotIndex, centre: r.centre, com: r.com, lorentz: r.lorentz, nPeaks: r.nPeaks, fs: r.fs, ss: r.ss, intensity: r.intensity,
-        analysisMs: r.analysisMs, totalMs: clock() - t0, warnings,
-      };
+      active++;
+      try { return await answer(t0, datasetId, shotIndex, options); } finally { active--; }
     },
   };
+
+  async function answer(t0: number, datasetId: string, shotIndex: number, options: Record<string, unknown>): Promise<TuneResult> {
+    const { opts, warnings } = preProcOptsFromObject(options, "tuning options");
+    const key = `${datasetId}:${shotIndex}`;
+    const frame = (): Promise<TuneFrame> => frameOf(datasetId, shotIndex, key);
+    await frame(); // read errors (bad shot, no images) surface here, before any worker call
+    let r: TuneAnalysis;
+    if (useWorker) {
+      try {
+        r = await inWorker(key, frame, opts);
+      } catch (e) {
+        const m = e instanceof Error ? e.message : String(e);
+        if (!/worker died|worker pool is closed|Cannot find module|ERR_MODULE_NOT_FOUND/.test(m)) throw e;
+        // no usable worker here: analyse in-process from now on
+        useWorker = false;
+        const p = pool; pool = null;
+        void p?.close();
+        r = await inProcess(key, frame, opts);
+      }
+    } else {
+      r = await inProcess(key, frame, opts);
+    }
+    return {
+      shotIndex, centre: r.centre, com: r.com, lorentz: r.lorentz, nPeaks: r.nPeaks, fs: r.fs, ss: r.ss, intensity: r.intensity,
+      analysisMs: r.analysisMs, totalMs: clock() - t0, warnings,
+    };
+  }
 
   return {
     methods,
