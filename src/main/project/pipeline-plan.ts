@@ -8,12 +8,14 @@ import { readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { stringify } from "yaml";
+import { foreignOptionMessage, foreignOptions, withCrystfelDefaults } from "../../core/project/engine-options.ts";
 import { latestRun } from "../../core/project/project-model.ts";
 import type { Project, StepConfig, StepName } from "../../core/project/project-model.ts";
-import { checkHklArgs, DIFFRACTEM_INTEGRATION_DEFAULTS, indexamajigArgs, partialatorArgs } from "../crystfel/crystfel-options.ts";
+import { checkHklArgs, compareHklArgs, indexamajigArgs, partialatorArgs } from "../crystfel/crystfel-options.ts";
 import type { CrystfelOptions } from "../crystfel/crystfel-options.ts";
 import type { CrystfelInstall } from "../crystfel/crystfel-detect.ts";
 import type { ArraySpec } from "../jobs/job-record.ts";
+import { shellJoin } from "../jobs/command-line.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { resolveInProject } from "./project-store.ts";
 
@@ -45,6 +47,8 @@ export interface StepCommand {
   readonly options: Record<string, unknown>;
   /** Job array split (SLURM backend with resources.arrayTasks > 1, for steps that can split). */
   readonly array?: ArraySpec;
+  /** The program command lines when the job runs several in a row (CrystFEL validation: check_hkl, compare_hkl …). */
+  readonly commands?: readonly (readonly string[])[];
 }
 
 /** Step options → `--key value` arguments (true → bare flag, false/null → omitted, lists comma-joined, `_`-keys skipped). */
@@ -99,10 +103,38 @@ function threads(c: StepConfig): number {
   return c.resources?.cpus ?? availableParallelism();
 }
 
-function crystfelProgram(ctx: StepContext, name: "indexamajig" | "partialator" | "check_hkl", step: StepName): string {
+function crystfelProgram(ctx: StepContext, name: "indexamajig" | "partialator" | "check_hkl" | "compare_hkl", step: StepName): string {
   const p = ctx.crystfel?.programs[name];
   if (!p?.path || !p.version) throw new Error(`step ${step} uses the CrystFEL engine, but ${name} was not found on PATH${p?.problem ? ` (${p.problem})` : ""}; install CrystFEL or set engine: builtin`);
   return p.path;
+}
+
+/** The step's options for the CrystFEL engine with diffractem's defaults; an option CrystFEL does not have is refused. */
+function crystfelOptions(step: StepName, o: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const bad = foreignOptions(step, "crystfel", o);
+  if (bad.length > 0) throw new Error(foreignOptionMessage(step, "crystfel", bad));
+  return withCrystfelDefaults(step, o);
+}
+
+/** The .sol of the latest successful run of the index step that wrote one (the built-in indexer's), absolute. */
+function latestSol(ctx: StepContext, step: StepName): string {
+  let best: { n: number; f: string } | undefined;
+  for (const r of ctx.project.runs) {
+    if (r.step !== "index" || r.dataset !== ctx.dataset || r.state !== "done") continue;
+    const f = r.outputs.find((x) => x.endsWith(".sol"));
+    if (f && (!best || r.n > best.n)) best = { n: r.n, f };
+  }
+  if (!best) throw new Error(`step ${step}: indexing=file needs a .sol file: run the index step once with the built-in engine (it writes run.sol), or set the option fromfile-input-file to a .sol file`);
+  return resolveInProject(ctx.projectDir, best.f);
+}
+
+/** CrystFEL figures of merit compare_hkl computes (--fom). */
+const COMPARE_HKL_FOMS = ["R1I", "R1F", "R2", "Rsplit", "CC", "CCstar", "CCano", "CRDano", "Rano", "Rano/Rsplit", "d1sig", "d2sig"];
+
+/** `sh -c` running the commands in order, each one's terminal output (stderr) also kept in `<name>.txt`; stops at the first failure. */
+function sequenceArgv(cmds: readonly { readonly argv: readonly string[]; readonly name: string }[]): string[] {
+  const script = cmds.map((c) => `{ ${shellJoin(c.argv)}; } 2>${shellJoin([`${c.name}.txt`])}; s=$?; cat ${shellJoin([`${c.name}.txt`])} >&2; [ $s -eq 0 ] || exit $s`).join("\n");
+  return ["/bin/sh", "-c", script];
 }
 
 export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
@@ -115,6 +147,10 @@ export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
   }
   const sub = (name: string, args: string[], options: Record<string, unknown> = { ...o }): StepCommand => ({ argv: ["serialed", name, ...args], program: `serialed ${name}`, cwd: ctx.projectDir, options });
   const cf = c.engine === "crystfel";
+  if (!cf) {
+    const bad = foreignOptions(step, "builtin", o);
+    if (bad.length > 0) throw new Error(foreignOptionMessage(step, "builtin", bad));
+  }
   switch (step) {
     case "import":
       return sub("info", inputs(ctx));
@@ -142,9 +178,17 @@ export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
     case "index": {
       const geom = stepOutput(ctx, "geometry", ".geom", step), cell = stepOutput(ctx, "geometry", ".cell", step);
       if (cf) {
+        const options = crystfelOptions(step, o);
+        if (options["indexing"] === "file") {
+          const given = options["fromfile-input-file"];
+          options["fromfile-input-file"] = typeof given === "string" && given.trim() !== "" ? resolveInProject(ctx.projectDir, given.trim()) : latestSol(ctx, step);
+        }
+        // diffractem passes the camera length to the indexer (pinkIndexer needs it)
+        const cam = cfg(ctx.project, "corrections").options["cam_length"];
+        if (options["camera-length-estimate"] === undefined && typeof cam === "number") options["camera-length-estimate"] = cam;
         const lst = stepOutput(ctx, "centre-peaks", ".lst", step);
         const prog = crystfelProgram(ctx, "indexamajig", step);
-        return { argv: [prog, ...indexamajigArgs({ input: lst, output: join(rd, "run.stream"), geometry: geom, cell, threads: threads(c), options: o as CrystfelOptions, cwd: rd })], program: "indexamajig", cwd: rd, options: { ...o } };
+        return { argv: [prog, ...indexamajigArgs({ input: lst, output: join(rd, "run.stream"), geometry: geom, cell, threads: threads(c), options: options as CrystfelOptions, cwd: rd })], program: "indexamajig", cwd: rd, options };
       }
       return sub("index", ["--geom", geom, "--cell", cell, ...optionsToArgs(o), ...processedInputs(ctx), "--out", join(rd, "run.stream"), "--sol", join(rd, "run.sol")]);
     }
@@ -152,8 +196,8 @@ export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
       const sol = stepOutput(ctx, "index", ".sol", step);
       if (cf) {
         const geom = stepOutput(ctx, "geometry", ".geom", step), cell = stepOutput(ctx, "geometry", ".cell", step), lst = stepOutput(ctx, "centre-peaks", ".lst", step);
-        const options = { ...DIFFRACTEM_INTEGRATION_DEFAULTS, ...(o as CrystfelOptions), "fromfile-input-file": sol };
-        return { argv: [crystfelProgram(ctx, "indexamajig", step), ...indexamajigArgs({ input: lst, output: join(rd, "integrated.stream"), geometry: geom, cell, threads: threads(c), options, cwd: rd })], program: "indexamajig", cwd: rd, options };
+        const options = { indexing: "file", "fromfile-input-file": sol, ...crystfelOptions(step, o) };
+        return { argv: [crystfelProgram(ctx, "indexamajig", step), ...indexamajigArgs({ input: lst, output: join(rd, "integrated.stream"), geometry: geom, cell, threads: threads(c), options: options as CrystfelOptions, cwd: rd })], program: "indexamajig", cwd: rd, options };
       }
       const geom = stepOutput(ctx, "geometry", ".geom", step), cell = stepOutput(ctx, "geometry", ".cell", step);
       return sub("integrate", ["--sol", sol, "--geom", geom, "--cell", cell, ...optionsToArgs(o), ...processedInputs(ctx), "--out", join(rd, "integrated.stream")]);
@@ -161,16 +205,32 @@ export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
     case "merge": {
       const stream = mergeInputStream(ctx, step);
       if (cf) {
-        const { symmetry = "1", ...rest } = o as Record<string, unknown>;
-        return { argv: [crystfelProgram(ctx, "partialator", step), ...partialatorArgs({ input: stream, output: join(rd, "merged.hkl"), symmetry: String(symmetry), threads: threads(c), options: rest as CrystfelOptions })], program: "partialator", cwd: rd, options: { ...o } };
+        const options = crystfelOptions(step, o);
+        const { symmetry, ...rest } = options;
+        if (symmetry === undefined || String(symmetry).trim() === "") throw new Error("step merge: option 'symmetry' (the point group, e.g. 422) is not set; partialator needs it (-y)");
+        return { argv: [crystfelProgram(ctx, "partialator", step), ...partialatorArgs({ input: stream, output: join(rd, "merged.hkl"), symmetry: String(symmetry), threads: threads(c), options: rest as CrystfelOptions })], program: "partialator", cwd: rd, options };
       }
       return sub("merge", [stream, ...optionsToArgs(o), "--out", join(rd, "merged.hkl")]);
     }
     case "validate": {
       const hkl = stepOutput(ctx, "merge", ".hkl", step), cell = stepOutput(ctx, "geometry", ".cell", step);
       if (cf) {
-        const { symmetry = "1", ...rest } = o as Record<string, unknown>;
-        return { argv: [crystfelProgram(ctx, "check_hkl", step), ...checkHklArgs({ hkl, symmetry: String(symmetry), cell, options: { ...(rest as CrystfelOptions), "shell-file": join(rd, "shells.dat") } })], program: "check_hkl", cwd: rd, options: { ...o } };
+        const options = crystfelOptions(step, o);
+        const { symmetry: own, fom = "", ...rest } = options;
+        const symmetry = own ?? cfg(ctx.project, "merge").options["symmetry"];
+        if (symmetry === undefined || String(symmetry).trim() === "") throw new Error("step validate: option 'symmetry' (the point group) is not set here nor on the merge step; check_hkl needs it (-y)");
+        const foms = String(fom).split(",").map((f) => f.trim()).filter((f) => f !== "");
+        const unknown = foms.filter((f) => !COMPARE_HKL_FOMS.includes(f));
+        if (unknown.length > 0) throw new Error(`step validate: option 'fom': ${unknown.map((f) => `'${f}'`).join(", ")} is not a compare_hkl figure of merit (${COMPARE_HKL_FOMS.join(", ")})`);
+        const cmds = [{ name: "check_hkl", argv: [crystfelProgram(ctx, "check_hkl", step), ...checkHklArgs({ hkl, symmetry: String(symmetry), cell, options: { ...(rest as CrystfelOptions), "shell-file": join(rd, "check_hkl_shells.dat") } })] }];
+        if (foms.length > 0) {
+          const cmp = crystfelProgram(ctx, "compare_hkl", step);
+          for (const f of foms) {
+            const name = `compare_hkl_${f.replace(/[^A-Za-z0-9]/g, "_")}`;
+            cmds.push({ name, argv: [cmp, ...compareHklArgs({ hkl1: `${hkl}1`, hkl2: `${hkl}2`, symmetry: String(symmetry), cell, fom: f, options: { ...(rest as CrystfelOptions), "shell-file": join(rd, `${name}.dat`) } })] });
+          }
+        }
+        return { argv: sequenceArgv(cmds), program: cmds.map((x) => x.name).join(" + "), cwd: rd, options, commands: cmds.map((x) => x.argv) };
       }
       // statistics vs number of crystals (unless crystals-curve: false): the stream merge read, its model
       const { "crystals-curve": curveOpt, stream: _stream, ...rest } = o;
