@@ -116,16 +116,34 @@ function indexAndPack(
     if (xa > 0) bins.fill(UNUSABLE, row, row + xa);
     if (xb < W) bins.fill(UNUSABLE, row + xb, row + W);
     rowLo[y] = xa; rowHi[y] = xb;
-    for (let x = xa; x < xb; x++) {
+    // rint(sqrt(r2)) tracked along the row without sqrt: r falls on [xa, xm) and rises on [xm, xb), so the
+    // bin only needs stepping down, then up (b valid while (b−½)² ≤ r2 < (b+½)²); exact start per half.
+    const xm = Math.min(xb, Math.max(xa, Math.floor(cx) + 1));
+    let b = radiusBin(xa - cx, dy);
+    let loB = b > 0 ? (b - 0.5) * (b - 0.5) : -1;
+    for (let x = xa; x < xm; x++) {
       const i = row + x;
       const dx = x - cx;
       const r2 = dx * dx + dy2;
+      while (r2 < loB) { b--; loB = b > 0 ? (b - 0.5) * (b - 0.5) : -1; }
       const v = data[i]!;
       if (mask[i] === 0 && r2 <= maxR2 && r2 >= minR2 && v - v === 0) {
-        // rint(sqrt(r2)), made exact against the bin edges (the correction branches are almost never taken).
-        let b = (Math.sqrt(r2) + 0.5) | 0;
-        if (b > 0 && r2 < (b - 0.5) * (b - 0.5)) b--;
-        else if (r2 >= (b + 0.5) * (b + 0.5)) b++;
+        bins[i] = b;
+        const f = fill[b]!;
+        if (f < end[b]!) { packVal[f] = v; packIdx[f] = i; } else overflow = true;
+        fill[b] = f + 1;
+      } else bins[i] = UNUSABLE;
+    }
+    if (xm >= xb) continue;
+    b = radiusBin(xm - cx, dy);
+    let hiB = (b + 0.5) * (b + 0.5);
+    for (let x = xm; x < xb; x++) {
+      const i = row + x;
+      const dx = x - cx;
+      const r2 = dx * dx + dy2;
+      while (r2 >= hiB) { b++; hiB = (b + 0.5) * (b + 0.5); }
+      const v = data[i]!;
+      if (mask[i] === 0 && r2 <= maxR2 && r2 >= minR2 && v - v === 0) {
         bins[i] = b;
         const f = fill[b]!;
         if (f < end[b]!) { packVal[f] = v; packIdx[f] = i; } else overflow = true;
@@ -159,12 +177,18 @@ function clipStatistics(packVal: Float32Array, start: Int32Array, end: Int32Arra
     for (let b = 0; b < nBins; b++) {
       if (converged[b] === 1) continue;
       const l = lo[b]!, h = hi[b]!;
-      let s = 0, s2 = 0, c = 0;
+      // Two interleaved accumulators halve the floating-point add latency chain (sums differ from a
+      // single running sum only in the last bits).
+      let sa = 0, sa2 = 0, sb = 0, sb2 = 0, c = 0;
       const e = end[b]!;
-      for (let k = start[b]!; k < e; k++) {
-        const v = packVal[k]!;
-        if (v > l && v < h) { s += v; s2 += v * v; c++; }
+      let k = start[b]!;
+      for (; k + 1 < e; k += 2) {
+        const v = packVal[k]!, u = packVal[k + 1]!;
+        if (v > l && v < h) { sa += v; sa2 += v * v; c++; }
+        if (u > l && u < h) { sb += u; sb2 += u * u; c++; }
       }
+      if (k < e) { const v = packVal[k]!; if (v > l && v < h) { sa += v; sa2 += v * v; c++; } }
+      const s = sa + sb, s2 = sa2 + sb2;
       let nh: number, nl: number;
       if (c === 0) { offset[b] = 0; nh = FLT_MAX; nl = FLT_MIN; } else {
         const mean = s / c;
