@@ -114,7 +114,7 @@ describe("live tuning in the viewer (chromium)", { timeout: 600_000 }, () => {
     await page.click("[data-testid=tune-overlay]");
     assert.equal(await drawn(page), null);
     await page.click("[data-testid=tune-overlay]");
-    await page.waitForFunction("window.__serialed.canvas.scene().tuning !== null");
+    await page.waitForFunction(() => (window as unknown as { __serialed: { canvas: { scene(): { tuning: unknown } } } }).__serialed.canvas.scene().tuning !== null);
     assert.ok((await drawn(page))!.peaks > 0);
     assert.deepEqual(errors, []);
   });
