@@ -122,6 +122,20 @@ describe("pipelineSetExecution", () => {
     assert.equal(after.merge, "stale");
   });
 
+  it("switching the engine converts the step's options: shared ones kept, CrystFEL defaults filled in, the built-in ones back on switching back", async () => {
+    const { path, m } = setup({ sinfo: SINFO_UP, check_hkl: 'echo "CrystFEL: 0.12.0"' });
+    updateProject(path, (p) => ({ ...p, steps: { ...p.steps, validate: { options: { spacegroup: "P43212", shells: 8, symmetry: "422" } } } }));
+    await m.pipelineSetExecution({ step: "validate", engine: "crystfel", backend: "local", resources: {} });
+    const cf = loadProject(path).project.steps.validate!;
+    assert.equal(cf.engine, "crystfel");
+    assert.deepEqual(cf.options, { nshells: 8, symmetry: "422", _builtin: { spacegroup: "P43212" }, fom: "CC,CCstar,Rsplit" });
+    // a backend change alone leaves the options alone
+    await m.pipelineSetExecution({ step: "validate", engine: "crystfel", backend: "slurm", resources: {} });
+    assert.deepEqual(loadProject(path).project.steps.validate!.options, cf.options);
+    await m.pipelineSetExecution({ step: "validate", engine: "builtin", backend: "local", resources: {} });
+    assert.deepEqual(loadProject(path).project.steps.validate, { options: { shells: 8, symmetry: "422", spacegroup: "P43212", _crystfel: { fom: "CC,CCstar,Rsplit" } } });
+  });
+
   it("refuses folded steps, unknown steps and bad resources with a message naming the field", async () => {
     const { m } = setup({ sinfo: SINFO_UP });
     const set = (step: string, resources: object) => m.pipelineSetExecution({ step, engine: "builtin", backend: "slurm", resources });

@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ExecutionStatus, PipelineState, StepExecution, StepFailure, StepResourcesWire } from "../../core/api/host-api.ts";
+import { convertStepOptions } from "../../core/project/engine-options.ts";
 import { isStepName, latestRun, STEP_ORDER } from "../../core/project/project-model.ts";
 import type { Project, StepConfig, StepName, StepResources } from "../../core/project/project-model.ts";
 import type { JobRecord } from "../jobs/job-record.ts";
@@ -172,8 +173,11 @@ export function createExecutionMethods(o: ExecutionServiceOptions): ExecutionMet
       updateProject(path, (p) => {
         const old: StepConfig = p.steps[step] ?? { options: {} };
         const { engine: _e, backend: _b, resources: _r, ...rest } = old;
+        // the options of the new engine: shared ones kept, the others put aside, CrystFEL's defaults filled in
+        const from = old.engine ?? "builtin";
         const cfg: StepConfig = {
           ...rest,
+          ...(from !== engine ? { options: convertStepOptions(step, from, engine, old.options) } : {}),
           ...(engine !== "builtin" ? { engine } : {}),
           ...(backend !== "local" ? { backend } : {}),
           ...(Object.keys(res).length > 0 ? { resources: res } : {}),
