@@ -2,7 +2,8 @@
  * Chromium: live tuning in the viewer. The tuning side panel re-analyses the shown pattern when an
  * option changes and the pattern pane draws the result (peaks, centre) as its own overlay layer: a
  * stricter peak-finder option gives fewer or equal overlays, the overlays sit on the simulator's true
- * spots and the centre on the true centre, the layer can be hidden, and "Save options as YAML" writes
+ * spots and the centre on the true centre (stored CXI peaks = strong true spots stay drawn beside them
+ * in their own layer), the layer can be hidden, and "Save options as YAML" writes
  * a file parsePreProcOpts reads back with the changed values. Times are printed, not asserted.
  */
 import { after, before, describe, it } from "node:test";
@@ -37,6 +38,8 @@ describe("live tuning in the viewer (chromium)", { timeout: 600_000 }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "serialed-e2e-tune-"));
     execFileSync(process.execPath, [join(root, "bin", "serialed.mjs"), "simulate", "--out", dir, "--crystals", "6", "--frames", "2", "--seed", "11", "--workers", "2"], { stdio: "pipe" });
+    // stored peaks (CXI arrays) = the strong true spots, so that both layers are on screen together
+    execFileSync("/usr/bin/python3", [join(root, "test", "e2e", "add-truth-peaks.py"), join(dir, "sim_r01.h5"), join(dir, "truth", "spots.csv"), "150"], { stdio: "pipe" });
     const rows = (f: string): Record<string, string>[] => {
       const [head, ...lines] = readFileSync(join(dir, "truth", f), "utf8").trim().split("\n");
       const keys = head!.split(",");
@@ -64,6 +67,8 @@ describe("live tuning in the viewer (chromium)", { timeout: 600_000 }, () => {
     await page.waitForFunction((s) => (window as unknown as { __serialed: { tune?: { shot: number; drawnIn: string } } }).__serialed.tune?.shot === s, target.shot, { timeout: 120_000 });
     const base = await tuneOf(page);
     assert.equal(base.drawnIn, "pattern");
+    const stored = (await page.evaluate("window.__serialed.overlays.peaks?.fs.length ?? 0")) as number;
+    assert.ok(stored > 0, "the stored peaks are drawn too (their own layer)");
 
     // the overlays drawn are the result's, and they lie on true spots; the centre on the true centre
     const onTruth = (t: { fs: number[]; ss: number[] }): number => {
