@@ -31,9 +31,6 @@ export function radialProfile(frame: Frame, cx: number, cy: number, invalid: Uin
   for (let y = 0; y < H; y++) {
     const dy = y - cy, dy2 = dy * dy;
     const row = y * W;
-    // Neighbouring pixels mostly share a bin: its sums stay in registers until the bin changes (same
-    // additions in the same order as accumulating in the arrays).
-    let cur = -1, accS = 0, accC = 0;
     for (let x = 0; x < W; x++) {
       const i = row + x;
       const v = px[i]!;
@@ -43,14 +40,8 @@ export function radialProfile(frame: Frame, cx: number, cy: number, invalid: Uin
       // rb = Math.round(r) ≥ 1; for r ≥ 0.5, (r + 0.5) | 0 is exactly Math.round(r).
       if (!(r >= 0.5)) continue;
       const rb = (r + 0.5) | 0;
-      if (rb >= rng) continue;
-      if (rb !== cur) {
-        if (cur >= 0) { sum[cur] = accS; cnt[cur] = accC; }
-        cur = rb; accS = sum[rb]!; accC = cnt[rb]!;
-      }
-      accS += v; accC += 1;
+      if (rb < rng) { sum[rb]! += v; cnt[rb]! += 1; }
     }
-    if (cur >= 0) { sum[cur] = accS; cnt[cur] = accC; }
   }
   const prof = new Float64Array(Math.max(rng, 600)).fill(-1);
   const c0 = px[icy * W + icx]!;
