@@ -159,6 +159,8 @@ export interface PipelineStepState {
   readonly options: Readonly<Record<string, unknown>>;
   /** True when the step runs a custom command instead of its built-in subcommand. */
   readonly custom: boolean;
+  /** Engine whose options `options` are (project.yaml steps.<step>.engine; the wizard shows that engine's option set). */
+  readonly engine: "builtin" | "crystfel";
   readonly lastRun: {
     readonly id: string; readonly state: string; readonly startedAt: string; readonly finishedAt: string | null;
     /** Output files, relative to the project folder. */
@@ -262,7 +264,7 @@ export interface PipelineApi {
 }
 
 const pipelineStepState = obj({
-  step: str, status: literal("never-run", "up-to-date", "stale", "running", "failed"), options: record(any), custom: bool,
+  step: str, status: literal("never-run", "up-to-date", "stale", "running", "failed"), options: record(any), custom: bool, engine: literal("builtin", "crystfel"),
   lastRun: nullable(obj({ id: str, state: str, startedAt: str, finishedAt: nullable(str), outputs: arr(str), message: nullable(str) })),
   progress: nullable(obj({ done: num, total: num, note: str })),
 });

@@ -22,6 +22,8 @@ export interface EngineOption {
   readonly defaultValue?: EngineOptionValue;
   /** Only passed with this indexing method (indexer-specific options). */
   readonly onlyWithIndexing?: string;
+  /** What the plan uses when the option is empty, if not the program's default (e.g. "the built-in indexer's .sol"). */
+  readonly emptyMeans?: string;
 }
 
 /** The steps CrystFEL can run and the programs they call. */
@@ -56,12 +58,12 @@ const INDEXAMAJIG_COMMON: readonly EngineOption[] = [
 export const CRYSTFEL_STEP_OPTIONS: Readonly<Partial<Record<StepName, readonly EngineOption[]>>> = {
   index: [
     choice("indexing", "indexing method", "pinkIndexer (diffractem's default for ED), xgandalf, or file = the orientations of a .sol file (the built-in indexer's, or fromfile-input-file)", ["pinkIndexer", "xgandalf", "file", "taketwo", "asdf", "mosflm", "dirax", "xds"], "pinkIndexer"),
-    only(text("fromfile-input-file", "solution file", "indexing=file: .sol file to use (empty: the .sol of the built-in indexer's latest run)"), "file"),
+    { ...only(text("fromfile-input-file", "solution file", "indexing=file: .sol file to use (empty: the .sol of the built-in indexer's latest run)"), "file"), emptyMeans: "built-in indexer's .sol" },
     ...INDEXAMAJIG_COMMON,
     text("tolerance", "cell tolerance", "accepted deviation from the target cell: a,b,c (%) and α,β,γ (°); CrystFEL's default 5,5,5,1.5,1.5,1.5"),
     flag("no-check-cell", "no cell check", "accept lattices whatever their cell"),
     flag("multi", "multiple lattices", "index again with the remaining peaks to find further crystals"),
-    num("camera-length-estimate", "camera length estimate", "m, for pinkIndexer (empty: the corrections step's camera length)"),
+    { ...num("camera-length-estimate", "camera length estimate", "m, for pinkIndexer (empty: the corrections step's camera length)"), emptyMeans: "corrections step's camera length" },
     only(int("pinkIndexer-considered-peaks-count", "pinkIndexer peaks", "pinkIndexer: peaks considered (0 = very few … 4 = very many)", 4), "pinkIndexer"),
     only(int("pinkIndexer-angle-resolution", "pinkIndexer angle resolution", "pinkIndexer: orientation sampling (0 = very coarse … 4 = extremely fine)", 4), "pinkIndexer"),
     only(int("pinkIndexer-refinement-type", "pinkIndexer refinement", "pinkIndexer: refinement type (0 = none … 5 = fixed lattice parameters with variable centre)", 5), "pinkIndexer"),
@@ -95,7 +97,7 @@ export const CRYSTFEL_STEP_OPTIONS: Readonly<Partial<Record<StepName, readonly E
     flag("no-logs", "no logs", "do not write partialator's per-crystal log folder"),
   ],
   validate: [
-    text("symmetry", "point group", "point group (-y) of the merged list (empty: the merging step's)"),
+    { ...text("symmetry", "point group", "point group (-y) of the merged list (empty: the merging step's)"), emptyMeans: "merging step's point group" },
     int("nshells", "shells", "number of resolution shells", 10),
     num("lowres", "low resolution", "low-resolution cutoff, Å"),
     num("highres", "high resolution", "high-resolution cutoff, Å"),

@@ -108,6 +108,7 @@ export function createPipelineService(o: PipelineServiceOptions): PipelineServic
         status: status?.[s] ?? "never-run",
         options: { ...(l.project.steps[s]?.options ?? {}) },
         custom: Boolean(l.project.steps[s]?.command),
+        engine: l.project.steps[s]?.engine ?? "builtin",
         lastRun: r ? { id: r.id, state: r.state, startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, outputs: [...r.outputs], message: r.message ?? null } : null,
         progress: p ? { ...p } : null,
       };

@@ -11,7 +11,7 @@ import type { HostClient } from "../api/host-client.ts";
 import { TuningPanel } from "../tuning/TuningPanel.tsx";
 import { ExecutionPanel } from "./ExecutionPanel.tsx";
 import { StepResults } from "./StepResults.tsx";
-import { parseOptionValue, STEP_INFO, stepInfo, type OptionInfo } from "./step-info.ts";
+import { crystfelPrograms, optionVisible, parseOptionValue, STEP_INFO, stepInfo, stepOptions, type OptionInfo } from "./step-info.ts";
 import { createWizardStore, type WizardStore } from "./wizard-slice.ts";
 import "./wizard.css";
 
@@ -107,17 +107,23 @@ function optionText(v: unknown): string | boolean {
 
 function StepPanel({ host, store, st, onOpenShot }: { host: HostClient; store: WizardStore; st: PipelineStepState; onOpenShot?: (shot: number) => void }) {
   const info = stepInfo(st.step);
+  const engine = st.engine ?? "builtin";
+  // the option set of the step's engine (CrystFEL's program options with engine: crystfel)
+  const options = stepOptions(st.step, engine);
   const p = useStore(store, (s) => s.pipeline)!;
   const last = useStore(store, (s) => s.lastEvent[st.step]);
-  const [form, setForm] = useState<Record<string, string | boolean>>(() => Object.fromEntries(info.options.map((o) => [o.key, optionText(st.options[o.key])])));
+  const initialForm = (): Record<string, string | boolean> => Object.fromEntries(options.map((o) => [o.key, optionText(st.options[o.key])]));
+  const [form, setForm] = useState<Record<string, string | boolean>>(initialForm);
+  const [formEngine, setFormEngine] = useState(engine);
+  if (formEngine !== engine) { setFormEngine(engine); setForm(initialForm()); } // engine switched: that engine's options (converted by the host)
   const running = p.active !== null;
-  const dirty = info.options.some((o) => form[o.key] !== optionText(st.options[o.key]));
+  const dirty = options.some((o) => form[o.key] !== optionText(st.options[o.key]));
   const err = (e: unknown): void => store.getState().setError(e instanceof Error ? e.message : String(e));
 
   const save = async (): Promise<boolean> => {
     try {
       const opts: Record<string, unknown> = { ...st.options };
-      for (const o of info.options) {
+      for (const o of options) {
         const v = parseOptionValue(o, form[o.key] ?? "");
         if (v === undefined) delete opts[o.key]; else opts[o.key] = v;
       }
@@ -137,19 +143,23 @@ function StepPanel({ host, store, st, onOpenShot }: { host: HostClient; store: W
   };
   const prog = st.progress;
   const pct = prog && prog.total > 0 ? Math.min(100, (100 * prog.done) / prog.total) : st.status === "up-to-date" ? 100 : 0;
-  const other = Object.entries(st.options).filter(([k]) => !info.options.some((o) => o.key === k));
+  const other = Object.entries(st.options).filter(([k]) => !k.startsWith("_") && !options.some((o) => o.key === k));
+  const aside = Object.entries(st.options).filter(([k]) => k.startsWith("_"));
+  const programs = crystfelPrograms(st.step);
   return (
     <section className="wiz-panel" data-testid="step-panel">
       <h2>{info.title} <span className={`badge ${st.status}`}>{STATUS_LABEL[st.status]}</span></h2>
       <p className="purpose">{info.purpose}</p>
       <div className="wiz-inputs"><b>Inputs:</b> {st.step === "import" ? p.inputs.join(", ") : `outputs of the previous steps (${STEP_INFO[Math.max(0, STEP_INFO.findIndex((x) => x.step === st.step) - 1)]!.title})`}</div>
       {st.custom ? <div className="muted">This step runs a custom command from project.yaml.</div> : null}
-      {info.options.length > 0 ? (
-        <table className="wiz-options"><tbody>
-          {info.options.map((o) => <OptionRow key={o.key} o={o} value={form[o.key] ?? ""} onChange={(v) => setForm({ ...form, [o.key]: v })} />)}
+      {engine === "crystfel" && programs ? <div className="muted" data-testid="engine-options-note">CrystFEL options ({programs}); unset ones take diffractem&apos;s defaults, empty ones CrystFEL&apos;s own.</div> : null}
+      {options.length > 0 ? (
+        <table className="wiz-options" data-testid="step-options" data-engine={engine}><tbody>
+          {options.filter((o) => optionVisible(o, form, options)).map((o) => <OptionRow key={o.key} o={o} engine={engine} value={form[o.key] ?? ""} onChange={(v) => setForm({ ...form, [o.key]: v })} />)}
         </tbody></table>
       ) : null}
       {other.length > 0 ? <div className="muted">other options: {other.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(" · ")}</div> : null}
+      {aside.map(([k, v]) => <div key={k} className="muted" data-testid={`options-aside${k}`}>kept for the {k === "_crystfel" ? "CrystFEL" : "built-in"} engine (used again on switching back): {Object.entries((v ?? {}) as Record<string, unknown>).map(([a, b]) => `${a}: ${JSON.stringify(b)}`).join(" · ")}</div>)}
       <ExecutionPanel host={host} store={store} step={st.step} stepTitle={(x) => stepInfo(x).title} />
       <div className="wiz-buttons">
         <button data-testid="run-step" disabled={running} onClick={() => void run()}>{st.status === "up-to-date" && !dirty ? "Up to date" : "Run"}</button>
@@ -168,17 +178,19 @@ function StepPanel({ host, store, st, onOpenShot }: { host: HostClient; store: W
   );
 }
 
-function OptionRow({ o, value, onChange }: { o: OptionInfo; value: string | boolean; onChange: (v: string | boolean) => void }) {
+function OptionRow({ o, engine, value, onChange }: { o: OptionInfo; engine: "builtin" | "crystfel"; value: string | boolean; onChange: (v: string | boolean) => void }) {
+  const own = engine === "crystfel" ? "CrystFEL default" : "default";
   return (
     <tr>
-      <th>{o.label}</th>
+      <th title={engine === "crystfel" ? `--${o.key}` : o.key}>{o.label}</th>
       <td>
         {o.kind === "boolean" ? <input type="checkbox" data-testid={`opt-${o.key}`} checked={value === "" ? o.defaultValue === true : value === true} onChange={(e) => onChange(e.target.checked)} />
           : o.kind === "choice" ? (
-            <select data-testid={`opt-${o.key}`} value={String(value === "" ? o.defaultValue : value)} onChange={(e) => onChange(e.target.value)}>
+            <select data-testid={`opt-${o.key}`} value={String(value === "" ? o.defaultValue ?? "" : value)} onChange={(e) => onChange(e.target.value)}>
+              {o.defaultValue === undefined ? <option value="">({own})</option> : null}
               {o.choices!.map((c) => <option key={c} value={c}>{c}</option>)}
             </select>
-          ) : <input data-testid={`opt-${o.key}`} value={String(value)} placeholder={String(o.defaultValue)} onChange={(e) => onChange(e.target.value)} />}
+          ) : <input data-testid={`opt-${o.key}`} value={String(value)} placeholder={o.defaultValue === undefined ? o.emptyMeans ?? own : String(o.defaultValue)} onChange={(e) => onChange(e.target.value)} />}
       </td>
       <td className="help">{o.help}</td>
     </tr>

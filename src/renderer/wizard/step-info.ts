@@ -1,8 +1,12 @@
 /**
  * What the wizard shows for each pipeline step: title, one-paragraph purpose, and the options it
  * offers with one-line explanations and defaults (the keys are those of the step's subcommand /
- * diffractem PreProcOpts, stored in project.yaml under steps.<step>.options).
+ * diffractem PreProcOpts, stored in project.yaml under steps.<step>.options). With the CrystFEL
+ * engine a step offers the CrystFEL program's options instead (src/core/project/engine-options.ts).
  */
+import { CRYSTFEL_STEP_OPTIONS, CRYSTFEL_STEP_PROGRAMS } from "../../core/project/engine-options.ts";
+import type { StepName } from "../../core/project/project-model.ts";
+
 export type OptionKind = "number" | "int" | "string" | "boolean" | "choice";
 
 export interface OptionInfo {
@@ -11,8 +15,12 @@ export interface OptionInfo {
   readonly help: string;
   readonly kind: OptionKind;
   readonly choices?: readonly string[];
-  /** Default used by the subcommand when the option is not set. */
-  readonly defaultValue: string | number | boolean;
+  /** Default used by the subcommand when the option is not set; absent: the program's own default (not passed). */
+  readonly defaultValue?: string | number | boolean;
+  /** Shown only with this indexing method (CrystFEL indexer-specific options). */
+  readonly onlyWithIndexing?: string;
+  /** Placeholder of an empty field when the plan fills it from elsewhere. */
+  readonly emptyMeans?: string;
 }
 
 export interface StepInfo {
@@ -99,6 +107,28 @@ export const STEP_INFO: readonly StepInfo[] = [
     ],
   },
 ];
+
+/** The options the step offers with its engine: the built-in subcommand's, or the CrystFEL program's. */
+export function stepOptions(step: string, engine: "builtin" | "crystfel"): readonly OptionInfo[] {
+  if (engine === "crystfel") {
+    const set = CRYSTFEL_STEP_OPTIONS[step as StepName];
+    if (set) return set;
+  }
+  return stepInfo(step).options;
+}
+
+/** "indexamajig", "check_hkl + compare_hkl", or null when the step has no CrystFEL engine. */
+export function crystfelPrograms(step: string): string | null {
+  return CRYSTFEL_STEP_PROGRAMS[step as StepName]?.join(" + ") ?? null;
+}
+
+/** Whether an option row is shown, given the form's current values (indexer-specific options only with their method). */
+export function optionVisible(o: OptionInfo, form: Readonly<Record<string, string | boolean>>, all: readonly OptionInfo[]): boolean {
+  if (!o.onlyWithIndexing) return true;
+  const ix = all.find((x) => x.key === "indexing");
+  const cur = form["indexing"];
+  return (cur === undefined || cur === "" ? ix?.defaultValue : cur) === o.onlyWithIndexing;
+}
 
 export function stepInfo(step: string): StepInfo {
   const i = STEP_INFO.find((x) => x.step === step);
