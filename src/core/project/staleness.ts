@@ -17,8 +17,10 @@ export function stepConfigHashes(p: Project, dataset: string, inputsFingerprint 
   const out = {} as Record<StepName, string>;
   for (const step of STEP_ORDER) {
     const cfg = p.steps[step];
-    // engine matters for results; backend and resources do not (SLURM = local results).
-    prev = stableHash({ prev, step, options: cfg?.options ?? {}, engine: cfg?.engine ?? "builtin", command: cfg?.command ?? null });
+    // engine matters for results; backend and resources do not (SLURM = local results); `_`-keys
+    // (options put aside for the other engine, engine-options.ts) are not passed to any program.
+    const options = Object.fromEntries(Object.entries(cfg?.options ?? {}).filter(([k]) => !k.startsWith("_")));
+    prev = stableHash({ prev, step, options, engine: cfg?.engine ?? "builtin", command: cfg?.command ?? null });
     out[step] = prev;
   }
   return out;

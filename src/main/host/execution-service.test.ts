@@ -125,6 +125,7 @@ describe("pipelineSetExecution", () => {
   it("switching the engine converts the step's options: shared ones kept, CrystFEL defaults filled in, the built-in ones back on switching back", async () => {
     const { path, m } = setup({ sinfo: SINFO_UP, check_hkl: 'echo "CrystFEL: 0.12.0"' });
     updateProject(path, (p) => ({ ...p, steps: { ...p.steps, validate: { options: { spacegroup: "P43212", shells: 8, symmetry: "422" } } } }));
+    const before = stepConfigHashes(loadProject(path).project, "main").validate;
     await m.pipelineSetExecution({ step: "validate", engine: "crystfel", backend: "local", resources: {} });
     const cf = loadProject(path).project.steps.validate!;
     assert.equal(cf.engine, "crystfel");
@@ -134,6 +135,8 @@ describe("pipelineSetExecution", () => {
     assert.deepEqual(loadProject(path).project.steps.validate!.options, cf.options);
     await m.pipelineSetExecution({ step: "validate", engine: "builtin", backend: "local", resources: {} });
     assert.deepEqual(loadProject(path).project.steps.validate, { options: { shells: 8, symmetry: "422", spacegroup: "P43212", _crystfel: { fom: "CC,CCstar,Rsplit" } } });
+    // there and back without edits: the same configuration as before (the put-aside values do not count)
+    assert.equal(stepConfigHashes(loadProject(path).project, "main").validate, before);
   });
 
   it("refuses folded steps, unknown steps and bad resources with a message naming the field", async () => {
