@@ -94,8 +94,8 @@ function radiusBin(dx: number, dy: number): number {
 
 /**
  * Radius bin of every pixel (UNUSABLE where masked, non-finite or outside [minR, maxR]), fused with the
- * grouping by bin: the value and index of a usable pixel in bin b go to pack*[fill[b]] while
- * fill[b] < end[b]; fill[b] counts on past the end, so fill[b] − start[b] is the bin's pixel count.
+ * grouping by bin: the value and index of a usable pixel in bin b go to pack*[fill[b]++], so
+ * fill[b] − start[b] is the bin's pixel count.
  * Per row only the columns that can lie within maxR are computed (rowLo/rowHi); the rest is UNUSABLE.
  * Returns false if a bin overflowed its segment.
  */
@@ -104,7 +104,6 @@ function indexAndPack(
   bins: Uint16Array, fill: Int32Array, end: Int32Array, packVal: Float32Array, packIdx: Int32Array, rowLo: Int32Array, rowHi: Int32Array,
 ): boolean {
   const minR2 = minR * minR, maxR2 = maxR * maxR;
-  let overflow = false;
   for (let y = 0; y < H; y++) {
     const dy = y - cy, dy2 = dy * dy;
     const row = y * W;
@@ -130,7 +129,7 @@ function indexAndPack(
       if (mask[i] === 0 && r2 <= maxR2 && r2 >= minR2 && v - v === 0) {
         bins[i] = b;
         const f = fill[b]!;
-        if (f < end[b]!) { packVal[f] = v; packIdx[f] = i; } else overflow = true;
+        packVal[f] = v; packIdx[f] = i;
         fill[b] = f + 1;
       } else bins[i] = UNUSABLE;
     }
@@ -146,12 +145,15 @@ function indexAndPack(
       if (mask[i] === 0 && r2 <= maxR2 && r2 >= minR2 && v - v === 0) {
         bins[i] = b;
         const f = fill[b]!;
-        if (f < end[b]!) { packVal[f] = v; packIdx[f] = i; } else overflow = true;
+        packVal[f] = v; packIdx[f] = i;
         fill[b] = f + 1;
       } else bins[i] = UNUSABLE;
     }
   }
-  return !overflow;
+  // A bin that outgrew its segment wrote into the next one (or past the buffer end, where typed-array
+  // writes are dropped): the caller then re-packs everything with exact counts.
+  for (let b = 0; b < fill.length; b++) if (fill[b]! > end[b]!) return false;
+  return true;
 }
 
 /** Groups the usable pixels by bin from the radius map (stable: ascending pixel index within a bin). */
