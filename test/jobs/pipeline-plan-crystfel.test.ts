@@ -15,6 +15,9 @@ import type { Project, StepConfig, StepName } from "../../src/core/project/proje
 import { withDefaultOptions } from "../../src/main/host/pipeline-demo.ts";
 import type { CrystfelInstall } from "../../src/main/crystfel/crystfel-detect.ts";
 import { stepCommand } from "../../src/main/project/pipeline-plan.ts";
+import { runPipeline } from "../../src/main/project/pipeline-driver.ts";
+import { createProject, loadProject, updateProject } from "../../src/main/project/project-store.ts";
+import { stepConfigHashes } from "../../src/core/project/staleness.ts";
 
 const FIXTURE_README = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "crystfel", "README.md");
 
@@ -156,6 +159,27 @@ describe("CrystFEL engine options in the plan", () => {
     // an unknown figure of merit
     const badFom = switchTo(defaultProject(), "validate", "crystfel", { fom: "CC,Rwork" });
     assert.throws(() => cmd(badFom, "validate"), /step validate: option 'fom': 'Rwork' is not a compare_hkl figure of merit/);
+  });
+
+  it("serialed run stops before starting the step, with the message, when an option does not belong to the engine", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "run-cf-"));
+    const { path } = createProject(dir, "p", ["a.h5"]);
+    updateProject(path, (p0) => {
+      // validate set to CrystFEL by hand in project.yaml, keeping the built-in options; earlier steps up to date
+      const p = { ...withDefaultOptions(p0), steps: { ...withDefaultOptions(p0).steps, validate: { engine: "crystfel" as const, options: { spacegroup: "P43212", nshells: 8 } } } };
+      const h = stepConfigHashes(p, "main");
+      let q: Project = p;
+      (["import", "aggregate", "corrections", "centre-peaks", "geometry", "index", "integrate", "merge"] as const).forEach((s, i) => {
+        const outputs = s === "merge" ? ["runs/merge-1/merged.hkl"] : s === "geometry" ? ["runs/geometry-1/run.cell"] : [];
+        q = withRun(q, { id: `${s}-1`, step: s, n: 1, dataset: "main", state: "done", startedAt: `2026-01-01T00:00:0${i}Z`, configHash: h[s], options: {}, outputs });
+      });
+      return q;
+    });
+    const r = await runPipeline(path, { until: "validate", pollMs: 50 });
+    assert.equal(r.code, 1);
+    assert.match(r.message, /^error: step validate: option 'spacegroup' is not an option of the CrystFEL engine \(check_hkl\/compare_hkl\)/);
+    assert.deepEqual(r.stepsRun, []);
+    assert.equal(loadProject(path).project.runs.some((x) => x.step === "validate"), false, "no job started");
   });
 
   it("switching engines keeps shared options, fills CrystFEL's defaults, and gives the built-in options back", () => {

@@ -101,7 +101,9 @@ export async function runPipeline(projectPath: string, o: DriverOptions = {}): P
       try {
         cmd = stepCommand(main, { projectDir: dir, project, dataset, runDir, ...(crystfel ? { crystfel } : {}) });
       } catch (e) {
-        return { code: 1, message: `step ${main}: ${e instanceof Error ? e.message : String(e)}`, stepsRun: ran };
+        // e.g. an option the step's engine does not have, or a missing input (shown by the wizard as an error)
+        const m = e instanceof Error ? e.message : String(e);
+        return { code: 1, message: `error: ${m.startsWith(`step ${main}`) ? m : `step ${main}: ${m}`}`, stepsRun: ran };
       }
       const hashes = stepConfigHashes(project, dataset);
       const job = await runner.start({
