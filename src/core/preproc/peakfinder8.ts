@@ -118,37 +118,38 @@ function indexAndPack(
     // rint(sqrt(r2)) tracked along the row without sqrt: r falls on [xa, xm) and rises on [xm, xb), so the
     // bin only needs stepping down, then up (b valid while (b−½)² ≤ r2 < (b+½)²); exact start per half.
     const xm = Math.min(xb, Math.max(xa, Math.floor(cx) + 1));
+    // The current bin's fill position f stays in a register and is only written back when the bin steps.
     let b = radiusBin(xa - cx, dy);
     let loB = b > 0 ? (b - 0.5) * (b - 0.5) : -1;
+    let f = fill[b]!;
     for (let x = xa; x < xm; x++) {
       const i = row + x;
       const dx = x - cx;
       const r2 = dx * dx + dy2;
-      while (r2 < loB) { b--; loB = b > 0 ? (b - 0.5) * (b - 0.5) : -1; }
+      while (r2 < loB) { fill[b] = f; b--; f = fill[b]!; loB = b > 0 ? (b - 0.5) * (b - 0.5) : -1; }
       const v = data[i]!;
       if (mask[i] === 0 && r2 <= maxR2 && r2 >= minR2 && v - v === 0) {
         bins[i] = b;
-        const f = fill[b]!;
-        packVal[f] = v; packIdx[f] = i;
-        fill[b] = f + 1;
+        packVal[f] = v; packIdx[f] = i; f++;
       } else bins[i] = UNUSABLE;
     }
+    fill[b] = f;
     if (xm >= xb) continue;
     b = radiusBin(xm - cx, dy);
     let hiB = (b + 0.5) * (b + 0.5);
+    f = fill[b]!;
     for (let x = xm; x < xb; x++) {
       const i = row + x;
       const dx = x - cx;
       const r2 = dx * dx + dy2;
-      while (r2 >= hiB) { b++; hiB = (b + 0.5) * (b + 0.5); }
+      while (r2 >= hiB) { fill[b] = f; b++; f = fill[b]!; hiB = (b + 0.5) * (b + 0.5); }
       const v = data[i]!;
       if (mask[i] === 0 && r2 <= maxR2 && r2 >= minR2 && v - v === 0) {
         bins[i] = b;
-        const f = fill[b]!;
-        packVal[f] = v; packIdx[f] = i;
-        fill[b] = f + 1;
+        packVal[f] = v; packIdx[f] = i; f++;
       } else bins[i] = UNUSABLE;
     }
+    fill[b] = f;
   }
   // A bin that outgrew its segment wrote into the next one (or past the buffer end, where typed-array
   // writes are dropped): the caller then re-packs everything with exact counts.
