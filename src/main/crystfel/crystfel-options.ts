@@ -5,6 +5,7 @@
  * (`--int-radius=3,4,6`), everything else `--key=value` — then `-j <threads>`.
  */
 import { isAbsolute, resolve } from "node:path";
+import { withCrystfelDefaults } from "../../core/project/engine-options.ts";
 
 export type CrystfelOptionValue = string | number | boolean | readonly (string | number)[] | null | undefined;
 export type CrystfelOptions = Readonly<Record<string, CrystfelOptionValue>>;
@@ -104,16 +105,8 @@ export function listEventsArgs(x: { readonly input: string; readonly geometry: s
   return ["-i", x.input, "-g", x.geometry, "-o", x.output];
 }
 
-/** diffractem's indexing defaults (crystfel-formats.md §4), without the per-run paths. */
-export const DIFFRACTEM_INDEXING_DEFAULTS: CrystfelOptions = {
-  indexing: "pinkIndexer", integration: "rings-nograd-nocen", "int-radius": [3, 4, 6], peaks: "cxi",
-  "max-indexer-threads": 2, "min-peaks": 15, "no-refine": true, "no-retry": true, "no-check-peaks": true,
-  "pinkIndexer-considered-peaks-count": 4, "pinkIndexer-angle-resolution": 4, "pinkIndexer-refinement-type": 5,
-  "pinkIndexer-tolerance": 0.1, "pinkIndexer-reflection-radius": 0.001, "pinkIndexer-max-resolution-for-indexing": 2,
-};
+/** diffractem's indexing defaults (crystfel-formats.md §4), without the per-run paths: the index step's CrystFEL option set (engine-options.ts). */
+export const DIFFRACTEM_INDEXING_DEFAULTS: CrystfelOptions = withCrystfelDefaults("index", {}) as CrystfelOptions;
 
-/** diffractem's integration-only defaults with a solution file (§3). */
-export const DIFFRACTEM_INTEGRATION_DEFAULTS: CrystfelOptions = {
-  indexing: "file", integration: "rings-nograd-nocen", "int-radius": [3, 4, 6], peaks: "cxi",
-  "max-indexer-threads": 2, "min-peaks": 15, "no-refine": true, "no-retry": true, "no-check-peaks": true,
-};
+/** diffractem's integration-only defaults with a solution file (§3): file indexing + the integrate step's CrystFEL option set. */
+export const DIFFRACTEM_INTEGRATION_DEFAULTS: CrystfelOptions = { indexing: "file", ...withCrystfelDefaults("integrate", {}) } as CrystfelOptions;
