@@ -7,6 +7,7 @@
  *  - the same with the Friedel refinement; analysis; analysis + full correction (incl. radial background);
  *  - end-to-end read → aggregate → analyse + correct → write throughput of `runPreprocess` on 1 worker
  *    and on all cores (wall time).
+ * peakfinder8 is also split into its phases (a second call on the same analysis image, not counted in the sums).
  * Baseline: one plain summing pass over the same frame, measured in this process; ratios are step
  * time / baseline.
  */
@@ -15,7 +16,8 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSimulation } from "../src/core/sim/simulation.ts";
 import { parsePreProcOpts } from "../src/core/options/preproc-opts.ts";
-import { analyzePattern, createAnalysisWorkspace } from "../src/core/preproc/analyze-pattern.ts";
+import { analyzePattern, createAnalysisWorkspace, peakfinder8OptionsFrom } from "../src/core/preproc/analyze-pattern.ts";
+import { findPeaksPeakfinder8 } from "../src/core/preproc/peakfinder8.ts";
 import { buildPreprocMasks } from "../src/core/preproc/preproc-masks.ts";
 import { correctImage } from "../src/core/preproc/correct-image.ts";
 import { createWorkerPool } from "../src/workers/pool.ts";
@@ -60,6 +62,7 @@ for (const p of patterns.slice(0, 4)) {
   const info = analyzePattern({ pixels: p, shape: [H, W] }, masks.analysis, opts, { workspace: ws });
   correctImage({ pixels: p, shape: [H, W] }, info, masks, opts, null);
 }
+const pfo = peakfinder8OptionsFrom(opts);
 const steps = new Map<string, number[]>();
 const add = (k: string, v: number): void => { (steps.get(k) ?? steps.set(k, []).get(k)!).push(v); };
 const wall: number[] = [];
@@ -68,8 +71,13 @@ for (let r = 0; r < 4; r++) {
   for (const p of patterns) {
     const t0 = now();
     const info = analyzePattern({ pixels: p, shape: [H, W] }, masks.analysis, opts, { workspace: ws, now: cpuNow });
+    const t1 = now();
+    // peakfinder8 phases: the same call again on the analysis image (ws.work) at the Lorentz centre.
+    const pf = findPeaksPeakfinder8({ pixels: ws.work, shape: [H, W] }, masks.analysis, info.lor_x, info.lor_y, pfo, ws.pf8, cpuNow);
+    for (const [k, v] of Object.entries(pf.timingsMs ?? {})) add(`pf8 ${k}`, v);
+    const t2 = now();
     const corr = correctImage({ pixels: p, shape: [H, W] }, info, masks, opts, null, cpuNow);
-    wall.push(now() - t0);
+    wall.push(now() - t2 + t1 - t0);
     peaks += info.num_peaks; nPat++;
     const a = info.timingsMs, c = corr.timingsMs ?? {};
     for (const [k, v] of Object.entries(a)) add(k, v);
@@ -86,13 +94,17 @@ const best = (v: number[]): number => Math.min(...v);
 console.log(`\nper step: CPU ms/pattern, median and best of ${nPat} (${patterns.length} patterns × 4), ${(peaks / nPat).toFixed(0)} peaks/pattern; baseline sum pass ${baseMs.toFixed(3)} ms CPU`);
 const label: Record<string, string> = {
   prepare: "analysis: copy, mask, flat-field", com: "analysis: thresholded centre of mass", lorentz: "analysis: Lorentz fit",
-  peakfinder8: "analysis: peakfinder8", friedel: "analysis: Friedel refinement", adf: "analysis: virtual ADF",
+  peakfinder8: "analysis: peakfinder8",
+  "pf8 radius_map": "  peakfinder8: radius map + grouping by bin", "pf8 clipping": "  peakfinder8: sigma clipping + seeds",
+  "pf8 components": "  peakfinder8: components + local background",
+  friedel: "analysis: Friedel refinement", adf: "analysis: virtual ADF",
   saturation: "correction: saturation + flat-field", background: "correction: radial background", dead_pixels: "correction: dead pixels + invalid",
   output: "correction: int16 output",
 };
-for (const [k, v] of steps) {
-  if (k.startsWith("=")) continue;
-  console.log(`  ${(label[k] ?? k).padEnd(40)} ${fmt(median(v))} ms  (best ${fmt(best(v))})  ×${(median(v) / baseMs).toFixed(1)} baseline`);
+const order = [...Object.keys(label).filter((k) => steps.has(k)), ...[...steps.keys()].filter((k) => !(k in label) && !k.startsWith("="))];
+for (const k of order) {
+  const v = steps.get(k)!;
+  console.log(`  ${(label[k] ?? k).padEnd(44)} ${fmt(median(v))} ms  (best ${fmt(best(v))})  ×${(median(v) / baseMs).toFixed(1)} baseline`);
 }
 const line = (name: string, k: string, withTarget: boolean): void => {
   const v = steps.get(k)!, m = median(v), b = best(v);

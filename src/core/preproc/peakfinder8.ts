@@ -34,6 +34,8 @@ export interface PeakTable {
   readonly maxIntensity: Float32Array;
   readonly localSigma: Float32Array;
   readonly snr: Float32Array;
+  /** Milliseconds per phase (only when a clock is passed): radius map + grouping, clipping + seeds, components. */
+  readonly timingsMs?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -211,10 +213,11 @@ function clipStatistics(packVal: Float32Array, start: Int32Array, end: Int32Arra
  * @param frame image (float32, ADU), shape [ss, fs]
  * @param badMask 1 = unusable pixel (dead, gap, edge), or null; non-finite pixels are always unusable
  * @param centerX,centerY pattern centre (px, pixel-centre convention) for the radius map
+ * @param now clock for per-phase timings (e.g. a CPU clock in the benchmark)
  */
 export function findPeaksPeakfinder8(
   frame: Frame, badMask: Uint8Array | null, centerX: number, centerY: number,
-  opts: Peakfinder8Options, ws?: Peakfinder8Workspace,
+  opts: Peakfinder8Options, ws?: Peakfinder8Workspace, now?: () => number,
 ): PeakTable {
   assertFrameShape(frame, "peakfinder8 input");
   const [H, W] = frame.shape;
@@ -223,6 +226,9 @@ export function findPeaksPeakfinder8(
   if (!Number.isFinite(centerX) || !Number.isFinite(centerY)) throw new Error(`peakfinder8: centre (${centerX}, ${centerY}) is not finite`);
   const w = ws && ws.nPix === n ? ws : createPeakfinder8Workspace(n);
   const data = frame.pixels;
+  const timings: Record<string, number> = {};
+  let t = now ? now() : 0;
+  const lap = (name: string): void => { if (now) { const t1 = now(); timings[name] = t1 - t; t = t1; } };
 
   // Radius map (rint) with the usable pixels; nBins = ceil(max r) + 1 (max r at a corner).
   let maxRadius = 0;
@@ -255,6 +261,7 @@ export function findPeaksPeakfinder8(
     packByBin(data, w.bins, W, H, rowLo, rowHi, fill, w.packVal, w.packIdx);
   }
 
+  lap("radius_map");
   // Step A: radial statistics with 5 sigma-clipping iterations.
   const offset = new Float64Array(nBins);
   const thr = new Float64Array(nBins);
@@ -275,7 +282,10 @@ export function findPeaksPeakfinder8(
     }
   }
   const seeds = w.seeds.subarray(0, nSeeds).sort();
-  return connectedPeaks(data, H, W, centerX, centerY, nBins, thr, offset, seeds, opts, w);
+  lap("clipping");
+  const peaks = connectedPeaks(data, H, W, centerX, centerY, nBins, thr, offset, seeds, opts, w);
+  lap("components");
+  return now ? { ...peaks, timingsMs: timings } : peaks;
 }
 
 /** Steps B/C: connected components above the per-bin threshold, local background, filters. */
