@@ -156,6 +156,11 @@ describe("CrystFEL engine options in the plan", () => {
     assert.throws(() => cmd(noSol, "index"), /step index: indexing=file needs a \.sol file: run the index step once with the built-in engine/);
     const chosen = switchTo(noSol, "index", "crystfel", { "fromfile-input-file": "sols/mine.sol" });
     assert.ok(cmd(chosen, "index").argv.includes(`--fromfile-input-file=${join(d, "sols/mine.sol")}`));
+    // values of the wrong type
+    const badType = switchTo(defaultProject(), "merge", "crystfel", { iterations: 1.5, "no-scale": "yes" });
+    assert.throws(() => cmd(badType, "merge"), /step merge: option 'iterations' = 1\.5 must be an integer; step merge: option 'no-scale' = "yes" must be true or false/);
+    const twoLines = switchTo(defaultProject(), "index", "crystfel", { tolerance: "5,5,5\n1.5" });
+    assert.throws(() => cmd(twoLines, "index"), /step index: option 'tolerance' = "5,5,5\\n1\.5" must be a single line/);
     // an unknown figure of merit
     const badFom = switchTo(defaultProject(), "validate", "crystfel", { fom: "CC,Rwork" });
     assert.throws(() => cmd(badFom, "validate"), /step validate: option 'fom': 'Rwork' is not a compare_hkl figure of merit/);

@@ -40,9 +40,9 @@ const only = (o: EngineOption, indexing: string): EngineOption => ({ ...o, onlyW
 
 /** indexamajig options shared by indexing and integration (diffractem's integration_params / indexing_params). */
 const INDEXAMAJIG_COMMON: readonly EngineOption[] = [
-  choice("peaks", "peaks", "where the peaks come from: cxi = the pre-processing's CXI peak lists (peak_list in the .geom)", ["cxi", "peakfinder8", "zaef", "peakfinder9"], "cxi"),
+  choice("peaks", "peaks", "where the peaks come from: cxi = the pre-processing's CXI peak lists (peak_list in the .geom)", ["cxi", "peakfinder8", "peakfinder9", "zaef", "hdf5", "msgpack"], "cxi"),
   int("min-peaks", "min peaks", "patterns with fewer peaks are not indexed", 15),
-  choice("integration", "integration", "integration method (rings: ring summation; -nograd: no background gradient; -nocen: no centring)", ["rings-nograd-nocen", "rings-nocen", "rings-nograd", "rings", "prof2d"], "rings-nograd-nocen"),
+  text("integration", "integration", "integration method: rings (ring summation) or prof2d, with -nograd (no background gradient), -nocen (no centring), -sat …", "rings-nograd-nocen"),
   text("int-radius", "integration radii", "inner peak radius, background annulus inner and outer radius, px", "3,4,6"),
   flag("no-refine", "no prediction refinement", "skip the refinement of orientation and detector shift after indexing", true),
   flag("no-retry", "no retry", "do not retry indexing with the weakest peaks removed", true),
@@ -153,6 +153,28 @@ export function foreignOptionMessage(step: StepName, engine: StepEngine, keys: r
   const hint = keys.some((k) => engineHasOption(step, other, k)) ? ` (${keys.length > 1 ? "they are options" : "it is an option"} of the ${other === "builtin" ? "built-in" : "CrystFEL"} engine)` : "";
   return `step ${step}: option${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${k}'`).join(", ")} ${keys.length > 1 ? "are" : "is"} not ${keys.length > 1 ? "options" : "an option"} of the ${engine === "crystfel" ? "CrystFEL" : "built-in"} engine (${progs})${hint}; ` +
     `remove ${keys.length > 1 ? "them" : "it"} from steps.${step}.options in project.yaml, or switch the engine in the wizard (which converts the options). ${engine === "crystfel" ? "CrystFEL" : "Built-in"} options of this step: ${known.join(", ")}`;
+}
+
+/**
+ * Values of the wrong type for their option (numbers, integers, flags; text: one non-empty line),
+ * as sentences naming the step and the option; empty when all are fine.
+ */
+export function badOptionValues(step: StepName, options: Readonly<Record<string, unknown>>): string[] {
+  const out: string[] = [];
+  for (const o of CRYSTFEL_STEP_OPTIONS[step] ?? []) {
+    const v = options[o.key];
+    if (v === undefined || v === null) continue;
+    const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+    const problem =
+      o.kind === "boolean" ? (typeof v === "boolean" ? null : "must be true or false")
+        : o.kind === "int" ? (Number.isInteger(n) ? null : "must be an integer")
+          : o.kind === "number" ? (Number.isFinite(n) ? null : "must be a number")
+            : Array.isArray(v) ? (v.every((x) => typeof x === "number" || typeof x === "string") ? null : "must be a list of numbers or words")
+              : typeof v === "string" || typeof v === "number" ? (String(v).trim() === "" ? "must not be empty (leave the option out for its default)" : /[\n\r\0]/.test(String(v)) ? "must be a single line" : null)
+                : "must be a number or a text";
+    if (problem) out.push(`step ${step}: option '${o.key}' = ${JSON.stringify(v)} ${problem}`);
+  }
+  return out;
 }
 
 /** The step's CrystFEL options with diffractem's defaults for those not set (indexer-specific ones only with their method). */

@@ -8,7 +8,7 @@ import { readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { stringify } from "yaml";
-import { foreignOptionMessage, foreignOptions, withCrystfelDefaults } from "../../core/project/engine-options.ts";
+import { badOptionValues, foreignOptionMessage, foreignOptions, withCrystfelDefaults } from "../../core/project/engine-options.ts";
 import { latestRun } from "../../core/project/project-model.ts";
 import type { Project, StepConfig, StepName } from "../../core/project/project-model.ts";
 import { checkHklArgs, compareHklArgs, indexamajigArgs, partialatorArgs } from "../crystfel/crystfel-options.ts";
@@ -113,6 +113,8 @@ function crystfelProgram(ctx: StepContext, name: "indexamajig" | "partialator" |
 function crystfelOptions(step: StepName, o: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const bad = foreignOptions(step, "crystfel", o);
   if (bad.length > 0) throw new Error(foreignOptionMessage(step, "crystfel", bad));
+  const wrong = badOptionValues(step, o);
+  if (wrong.length > 0) throw new Error(wrong.join("; "));
   return withCrystfelDefaults(step, o);
 }
 
