@@ -7,7 +7,9 @@
  *  - the same with the Friedel refinement; analysis; analysis + full correction (incl. radial background);
  *  - end-to-end read → aggregate → analyse + correct → write throughput of `runPreprocess` on 1 worker
  *    and on all cores (wall time).
- * peakfinder8 is also split into its phases (a second call on the same analysis image, not counted in the sums).
+ * peakfinder8 is also split into its phases (a second call on the same analysis image, not counted in the sums),
+ * for the WebAssembly engine (the default, used by the analysis) and the JS reference (same peaks, checked
+ * here); the target line is also given with the JS peakfinder8 in place of the WebAssembly one.
  * Baseline: one plain summing pass over the same frame, measured in this process; ratios are step
  * time / baseline.
  */
@@ -17,7 +19,7 @@ import { join } from "node:path";
 import { createSimulation } from "../src/core/sim/simulation.ts";
 import { parsePreProcOpts } from "../src/core/options/preproc-opts.ts";
 import { analyzePattern, createAnalysisWorkspace, peakfinder8OptionsFrom } from "../src/core/preproc/analyze-pattern.ts";
-import { findPeaksPeakfinder8 } from "../src/core/preproc/peakfinder8.ts";
+import { createPeakfinder8Workspace, findPeaksPeakfinder8, findPeaksPeakfinder8Js } from "../src/core/preproc/peakfinder8.ts";
 import { buildPreprocMasks } from "../src/core/preproc/preproc-masks.ts";
 import { correctImage } from "../src/core/preproc/correct-image.ts";
 import { createWorkerPool } from "../src/workers/pool.ts";
@@ -66,6 +68,8 @@ const pfo = peakfinder8OptionsFrom(opts);
 const steps = new Map<string, number[]>();
 const add = (k: string, v: number): void => { (steps.get(k) ?? steps.set(k, []).get(k)!).push(v); };
 const wall: number[] = [];
+const wsJs = createPeakfinder8Workspace(N);
+let pfDiffer = 0;
 let peaks = 0, nPat = 0;
 for (let r = 0; r < 4; r++) {
   for (const p of patterns) {
@@ -75,6 +79,12 @@ for (let r = 0; r < 4; r++) {
     // peakfinder8 phases: the same call again on the analysis image (ws.work) at the Lorentz centre.
     const pf = findPeaksPeakfinder8({ pixels: ws.work, shape: [H, W] }, masks.analysis, info.lor_x, info.lor_y, pfo, ws.pf8, cpuNow);
     for (const [k, v] of Object.entries(pf.timingsMs ?? {})) add(`pf8 ${k}`, v);
+    add("pf8 total", Object.values(pf.timingsMs ?? {}).reduce((x, y) => x + y, 0));
+    const pj = findPeaksPeakfinder8Js({ pixels: ws.work, shape: [H, W] }, masks.analysis, info.lor_x, info.lor_y, pfo, wsJs, cpuNow);
+    for (const [k, v] of Object.entries(pj.timingsMs ?? {})) add(`pf8js ${k}`, v);
+    const pjTotal = Object.values(pj.timingsMs ?? {}).reduce((x, y) => x + y, 0);
+    add("pf8js total", pjTotal);
+    if (pj.count !== pf.count || pj.fs.some((v, k) => !Object.is(v, pf.fs[k])) || pj.intensity.some((v, k) => !Object.is(v, pf.intensity[k]))) pfDiffer++;
     const t2 = now();
     const corr = correctImage({ pixels: p, shape: [H, W] }, info, masks, opts, null, cpuNow);
     wall.push(now() - t2 + t1 - t0);
@@ -85,6 +95,7 @@ for (let r = 0; r < 4; r++) {
     const sum = (rec: Readonly<Record<string, number>>, keys: readonly string[]): number => keys.reduce((x, k) => x + (rec[k] ?? 0), 0);
     const target = sum(a, ["prepare", "com", "lorentz", "peakfinder8"]) + sum(c, ["saturation", "dead_pixels", "output"]);
     add("= target", target);
+    add("= target (JS peakfinder8)", target - (a.peakfinder8 ?? 0) + pjTotal);
     add("= +friedel", target + (a.friedel ?? 0));
     add("= analysis", sum(a, Object.keys(a)));
     add("= all", sum(a, Object.keys(a)) + sum(c, Object.keys(c)));
@@ -95,8 +106,11 @@ console.log(`\nper step: CPU ms/pattern, median and best of ${nPat} (${patterns.
 const label: Record<string, string> = {
   prepare: "analysis: copy, mask, flat-field", com: "analysis: thresholded centre of mass", lorentz: "analysis: Lorentz fit",
   peakfinder8: "analysis: peakfinder8",
-  "pf8 radius_map": "  peakfinder8: radius map + grouping by bin", "pf8 clipping": "  peakfinder8: sigma clipping + seeds",
-  "pf8 components": "  peakfinder8: components + local background",
+  "pf8 radius_map": "  wasm peakfinder8: radius map + grouping", "pf8 clipping": "  wasm peakfinder8: sigma clipping",
+  "pf8 components": "  wasm peakfinder8: seeds + components + bg",
+  "pf8 total": "  peakfinder8 (wasm) phases total",
+  "pf8js radius_map": "  JS peakfinder8: radius map + grouping", "pf8js clipping": "  JS peakfinder8: sigma clipping + seeds",
+  "pf8js components": "  JS peakfinder8: components + local bg", "pf8js total": "  JS peakfinder8 phases total",
   friedel: "analysis: Friedel refinement", adf: "analysis: virtual ADF",
   saturation: "correction: saturation + flat-field", background: "correction: radial background", dead_pixels: "correction: dead pixels + invalid",
   output: "correction: int16 output",
@@ -113,6 +127,8 @@ const line = (name: string, k: string, withTarget: boolean): void => {
 };
 console.log("");
 line("corrections + centre + peakfinder8 (issue #4 target)", "= target", true);
+line("  same with the JS peakfinder8 (reference)", "= target (JS peakfinder8)", true);
+console.log(`  (peakfinder8 wasm vs JS: ${pfDiffer} of ${nPat} patterns with different peaks; wasm/JS time ${(median(steps.get("pf8 total")!) / median(steps.get("pf8js total")!)).toFixed(2)})`);
 line("  + Friedel centre refinement", "= +friedel", true);
 line("analysis (centre + peakfinder8 + Friedel + ADF)", "= analysis", false);
 line("analysis + full correction (incl. radial background)", "= all", false);

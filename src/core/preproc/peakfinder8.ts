@@ -5,6 +5,7 @@
  */
 import type { Frame } from "../image/frame.ts";
 import { assertFrameShape } from "../image/frame.ts";
+import { Peakfinder8Wasm } from "./wasm/peakfinder8-wasm.ts";
 
 /** peakfinder8 parameters (radii in px from the pattern centre, intensities in ADU). */
 export interface Peakfinder8Options {
@@ -67,6 +68,8 @@ export interface Peakfinder8Workspace {
   readonly thrBelow: Float64Array;
   /** All zeros: stands for a null mask. */
   readonly zeros: Uint8Array;
+  /** WebAssembly engine of this workspace (created on first use; null where WebAssembly is unavailable). */
+  wasm?: Peakfinder8Wasm | null;
 }
 
 const UNUSABLE = 65535;
@@ -209,7 +212,8 @@ function clipStatistics(packVal: Float32Array, start: Int32Array, end: Int32Arra
 }
 
 /**
- * Finds Bragg peaks with peakfinder8.
+ * Finds Bragg peaks with peakfinder8, on the WebAssembly kernel where WebAssembly is available (the
+ * workspace's instance), else with the JS reference findPeaksPeakfinder8Js; both give identical peaks.
  * @param frame image (float32, ADU), shape [ss, fs]
  * @param badMask 1 = unusable pixel (dead, gap, edge), or null; non-finite pixels are always unusable
  * @param centerX,centerY pattern centre (px, pixel-centre convention) for the radius map
@@ -219,22 +223,40 @@ export function findPeaksPeakfinder8(
   frame: Frame, badMask: Uint8Array | null, centerX: number, centerY: number,
   opts: Peakfinder8Options, ws?: Peakfinder8Workspace, now?: () => number,
 ): PeakTable {
+  const { H, W, nBins } = checkArguments(frame, badMask, centerX, centerY);
+  const w = ws && ws.nPix === H * W ? ws : createPeakfinder8Workspace(H * W);
+  if (w.wasm === undefined) w.wasm = Peakfinder8Wasm.create();
+  if (w.wasm) return w.wasm.find(frame.pixels, badMask, H, W, centerX, centerY, nBins, opts, now);
+  return findPeaksPeakfinder8Js(frame, badMask, centerX, centerY, opts, w, now);
+}
+
+/** Shape, mask and centre checks; nBins = ceil(max r) + 1 (max r at a corner). */
+function checkArguments(frame: Frame, badMask: Uint8Array | null, centerX: number, centerY: number): { H: number; W: number; nBins: number } {
   assertFrameShape(frame, "peakfinder8 input");
   const [H, W] = frame.shape;
   const n = H * W;
   if (badMask && badMask.length !== n) throw new Error(`peakfinder8: mask has ${badMask.length} pixels, frame has ${n}`);
   if (!Number.isFinite(centerX) || !Number.isFinite(centerY)) throw new Error(`peakfinder8: centre (${centerX}, ${centerY}) is not finite`);
+  let maxRadius = 0;
+  for (const [x, y] of [[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]] as const) maxRadius = Math.max(maxRadius, Math.hypot(x - centerX, y - centerY));
+  if (maxRadius > 65534) throw new Error(`peakfinder8: centre (${centerX}, ${centerY}) is too far from the image`);
+  return { H, W, nBins: Math.ceil(maxRadius) + 1 };
+}
+
+/** peakfinder8 in plain JS: the reference implementation (and the fallback without WebAssembly). */
+export function findPeaksPeakfinder8Js(
+  frame: Frame, badMask: Uint8Array | null, centerX: number, centerY: number,
+  opts: Peakfinder8Options, ws?: Peakfinder8Workspace, now?: () => number,
+): PeakTable {
+  const { H, W, nBins } = checkArguments(frame, badMask, centerX, centerY);
+  const n = H * W;
   const w = ws && ws.nPix === n ? ws : createPeakfinder8Workspace(n);
   const data = frame.pixels;
   const timings: Record<string, number> = {};
   let t = now ? now() : 0;
   const lap = (name: string): void => { if (now) { const t1 = now(); timings[name] = t1 - t; t = t1; } };
 
-  // Radius map (rint) with the usable pixels; nBins = ceil(max r) + 1 (max r at a corner).
-  let maxRadius = 0;
-  for (const [x, y] of [[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]] as const) maxRadius = Math.max(maxRadius, Math.hypot(x - centerX, y - centerY));
-  if (maxRadius > 65534) throw new Error(`peakfinder8: centre (${centerX}, ${centerY}) is too far from the image`);
-  const nBins = Math.ceil(maxRadius) + 1;
+  // Radius map (rint) with the usable pixels.
   // Segments sized from the largest counts so far + 1/8 + 16 (16 each on the first frame).
   const start = new Int32Array(nBins), fill = new Int32Array(nBins), end = new Int32Array(nBins);
   const prev = w.prevCount;
