@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crystfelStats, readCheckHkl, readCompareHkl } from "../../src/main/crystfel/crystfel-outputs.ts";
@@ -16,6 +16,12 @@ import { parseSol } from "../../src/core/formats/sol-file.ts";
 import type { SolEntry } from "../../src/core/formats/sol-file.ts";
 import { parseStatsJson } from "../../src/renderer/plots/merging-stats.ts";
 import { SERIALED_BIN } from "../../src/main/jobs/command-line.ts";
+import { convertStepOptions } from "../../src/core/project/engine-options.ts";
+import { emptyProject, withRun } from "../../src/core/project/project-model.ts";
+import type { Project, StepConfig, StepName } from "../../src/core/project/project-model.ts";
+import { withDefaultOptions } from "../../src/main/host/pipeline-demo.ts";
+import type { CrystfelInstall } from "../../src/main/crystfel/crystfel-detect.ts";
+import { stepCommand } from "../../src/main/project/pipeline-plan.ts";
 
 const FIX = "/work/shared/fixtures/crystfel";
 const serialed = (...args: string[]) => spawnSync(process.execPath, [SERIALED_BIN, ...args], { encoding: "utf8" });
@@ -149,5 +155,133 @@ describe("CrystFEL stream → .sol", () => {
     const e = serialed("crystfel", "sol", empty, "--out", out);
     assert.notEqual(e.status, 0);
     assert.match(e.stderr, /empty\.stream: no indexed crystals/);
+  });
+});
+
+// ---- the plan: stats.json after a CrystFEL validation, .sol for integration after a CrystFEL index ----
+
+const CRYSTFEL_NAMES = ["indexamajig", "partialator", "check_hkl", "compare_hkl", "ambigator", "list_events", "process_hkl", "get_hkl"];
+const install = (dir: string): CrystfelInstall => ({
+  usable: true, version: "0.12.0",
+  programs: Object.fromEntries(CRYSTFEL_NAMES.map((n) => [n, { name: n, path: join(dir, n), version: "0.12.0" }])) as unknown as CrystfelInstall["programs"],
+});
+
+function done(p: Project, step: StepName, outputs: string[]): Project {
+  return withRun(p, { id: `${step}-1`, step, n: 1, dataset: "main", state: "done", startedAt: "t", configHash: "h", options: {}, outputs });
+}
+
+/** Default project with earlier steps done; the index step ran with CrystFEL (a stream, no .sol); steps in `cf` use CrystFEL. */
+function project(cf: readonly StepName[], indexOutputs = ["runs/index-1/run.stream"]): Project {
+  let p = withDefaultOptions(emptyProject("demo", ["data/sim.lst"]));
+  p = done(p, "centre-peaks", ["runs/centre-peaks-1/processed.lst"]);
+  p = done(p, "geometry", ["runs/geometry-1/run.cell", "runs/geometry-1/run.geom"]);
+  p = done(p, "index", indexOutputs);
+  p = done(p, "merge", ["runs/merge-1/merged.hkl", "runs/merge-1/merged.hkl1", "runs/merge-1/merged.hkl2"]);
+  for (const s of cf) {
+    const old: StepConfig = p.steps[s] ?? { options: {} };
+    p = { ...p, steps: { ...p.steps, [s]: { ...old, engine: "crystfel", options: convertStepOptions(s, "builtin", "crystfel", old.options) } } };
+  }
+  return p;
+}
+
+/** Fake CrystFEL programs (real executables, not CrystFEL): they copy fixture outputs and record their arguments. */
+function fakePrograms(): string {
+  const bin = mkdtempSync(join(tmpdir(), "fake-crystfel-"));
+  const write = (name: string, body: string): void => { writeFileSync(join(bin, name), `#!/bin/sh\necho "$0 $*" >> ${bin}/calls.txt\n${body}`); chmodSync(join(bin, name), 0o755); };
+  const shellFile = `sf=$(for a in "$@"; do case $a in --shell-file=*) echo "\${a#--shell-file=}";; esac; done)`;
+  write("check_hkl", `${shellFile}\ncp ${FIX}/check_hkl_unity_shells.dat "$sf"\ncat ${FIX}/check_hkl_unity.txt >&2\n`);
+  write("compare_hkl", `${shellFile}\nfom=$(for a in "$@"; do case $a in --fom=*) echo "\${a#--fom=}";; esac; done)\ncp ${FIX}/compare_hkl_unity_$fom.dat "$sf"\ncat ${FIX}/compare_hkl_unity_$fom.txt >&2\n`);
+  write("indexamajig", `sol=$(for a in "$@"; do case $a in --fromfile-input-file=*) echo "\${a#--fromfile-input-file=}";; esac; done)\n[ -s "$sol" ] || { echo "Couldn't find solution file '$sol'" >&2; exit 1; }\nout=$(prev=; for a in "$@"; do [ "$prev" = -o ] && echo "$a"; prev=$a; done)\ncp ${FIX}/lyso_ed.stream "$out"\necho "Final: 30 images processed" >&2\n`);
+  return bin;
+}
+
+describe("CrystFEL engine in the plan: panes and .sol", () => {
+  it("validation: compare_hkl on check_hkl's range, then serialed crystfel stats → stats.json, in the same job", () => {
+    const d = mkdtempSync(join(tmpdir(), "plan-cf-res-"));
+    const rd = join(d, "runs", "validate-1");
+    const v = stepCommand("validate", { projectDir: d, project: project(["merge", "validate"]), dataset: "main", runDir: rd, crystfel: install("/opt/crystfel/bin") });
+    const lines = v.argv[2]!.split("\n");
+    assert.equal(lines.length, 6); // check_hkl, range, 3 × compare_hkl, conversion
+    assert.match(lines[1]!, /^range=\$\(awk '\/\^1\\\/d goes from \/ .*' check_hkl\.txt\)$/);
+    assert.ok(lines.slice(2, 5).every((l) => /compare_hkl .* \$range; \} 2>compare_hkl_\w+\.txt/.test(l)), lines.join("\n"));
+    assert.ok(lines[5]!.startsWith(`{ ${process.execPath} ${SERIALED_BIN} crystfel stats --check ${join(rd, "check_hkl_shells.dat")} --check-log ${join(rd, "check_hkl.txt")} --compare ${join(rd, "compare_hkl_CC.dat")} --compare ${join(rd, "compare_hkl_CCstar.dat")} --compare ${join(rd, "compare_hkl_Rsplit.dat")} `), lines[5]);
+    assert.match(lines[5]!, /--json \S+\/stats\.json; \}/);
+    // a resolution range chosen by the user goes to both programs: no $range
+    const p = project(["merge", "validate"]);
+    const own = { ...p, steps: { ...p.steps, validate: { ...p.steps.validate!, options: { ...p.steps.validate!.options, highres: 1.5 } } } };
+    const w = stepCommand("validate", { projectDir: d, project: own, dataset: "main", runDir: rd, crystfel: install("/opt/crystfel/bin") });
+    assert.ok(!w.argv[2]!.includes("$range"));
+  });
+
+  it("validation job run with fake check_hkl/compare_hkl (fixture outputs): stats.json for the pane, compare_hkl given check_hkl's range", () => {
+    const bin = fakePrograms();
+    const d = mkdtempSync(join(tmpdir(), "plan-cf-res-"));
+    const rd = join(d, "runs", "validate-1");
+    mkdirSync(rd, { recursive: true });
+    const v = stepCommand("validate", { projectDir: d, project: project(["merge", "validate"]), dataset: "main", runDir: rd, crystfel: install(bin) });
+    const r = spawnSync(v.argv[0]!, v.argv.slice(1), { cwd: v.cwd, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const calls = readFileSync(join(bin, "calls.txt"), "utf8").trim().split("\n");
+    assert.equal(calls.length, 4);
+    // check_hkl printed "1/d goes from 0.126422 to 11.131119 nm^-1": compare_hkl bins that range (widened by 1e-6 nm⁻¹), in m⁻¹
+    for (const c of calls.slice(1)) assert.match(c, / --rmin=1\.264210000e\+08 --rmax=1\.113112000e\+10$/);
+    const stats = parseStatsJson(JSON.parse(readFileSync(join(rd, "stats.json"), "utf8")), "validate-1");
+    assert.equal(stats.shells.length, 10);
+    assert.equal(stats.shells[0]!.nref, 6407);
+    assert.equal(stats.overall?.completeness, 5.662976);
+    assert.equal(stats.overall?.ccStar, 0.8441001);
+    assert.ok(existsSync(join(rd, "crystfel_stats.txt")));
+    // a failing program stops the job before the conversion
+    writeFileSync(join(bin, "compare_hkl"), "#!/bin/sh\necho 'Please provide exactly two HKL files to compare.' >&2\nexit 1\n");
+    rmSync(join(rd, "stats.json"));
+    const f = spawnSync(v.argv[0]!, v.argv.slice(1), { cwd: v.cwd, encoding: "utf8" });
+    assert.equal(f.status, 1);
+    assert.match(f.stderr, /exactly two HKL files/);
+    assert.equal(existsSync(join(rd, "stats.json")), false);
+  });
+
+  it("integrate after a CrystFEL index (stream only): the job writes the .sol from the index stream, then runs the integration", () => {
+    const d = mkdtempSync(join(tmpdir(), "plan-cf-res-"));
+    const rd = join(d, "runs", "integrate-1");
+    const stream = join(d, "runs", "index-1", "run.stream");
+    for (const engine of ["crystfel", "builtin"] as const) {
+      const c = stepCommand("integrate", { projectDir: d, project: project(engine === "crystfel" ? ["index", "integrate"] : ["index"]), dataset: "main", runDir: rd, crystfel: install("/opt/crystfel/bin") });
+      assert.equal(c.argv[0], "/bin/sh");
+      const [conv, run] = c.argv[2]!.split("\n");
+      assert.equal(conv, `${process.execPath} ${SERIALED_BIN} crystfel sol ${stream} --out ${join(rd, "index.sol")} || exit $?`);
+      if (engine === "crystfel") {
+        assert.ok(run!.startsWith("exec /opt/crystfel/bin/indexamajig "), run);
+        assert.ok(run!.includes(` --indexing=file --fromfile-input-file=${join(rd, "index.sol")} `), run);
+        assert.equal(c.program, "indexamajig");
+      } else {
+        assert.ok(run!.startsWith(`exec ${process.execPath} ${SERIALED_BIN} integrate --sol ${join(rd, "index.sol")} `), run);
+      }
+    }
+    // an index run that wrote a .sol (built-in indexer): used as before, no conversion
+    const b = stepCommand("integrate", { projectDir: d, project: project(["integrate"], ["runs/index-1/run.sol", "runs/index-1/run.stream"]), dataset: "main", runDir: rd, crystfel: install("/opt/crystfel/bin") });
+    assert.equal(b.argv[0], "/opt/crystfel/bin/indexamajig");
+    assert.ok(b.argv.includes(`--fromfile-input-file=${join(d, "runs/index-1/run.sol")}`));
+  });
+
+  it("integrate job run with a fake indexamajig on the fixture stream: index.sol = serialed crystfel sol of that stream, integration reads it", () => {
+    const bin = fakePrograms();
+    const d = mkdtempSync(join(tmpdir(), "plan-cf-res-"));
+    mkdirSync(join(d, "runs", "index-1"), { recursive: true });
+    copyFileSync(join(FIX, "lyso_ed.stream"), join(d, "runs", "index-1", "run.stream"));
+    const rd = join(d, "runs", "integrate-1");
+    mkdirSync(rd, { recursive: true });
+    const c = stepCommand("integrate", { projectDir: d, project: project(["index", "integrate"]), dataset: "main", runDir: rd, crystfel: install(bin) });
+    const r = spawnSync(c.argv[0]!, c.argv.slice(1), { cwd: c.cwd, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /29 crystals from 1 stream\(s\)/);
+    assert.equal(parseSol(readFileSync(join(rd, "index.sol"), "utf8")).length, 29);
+    assert.ok(existsSync(join(rd, "integrated.stream")));
+    // the fixture's truncated stream as the index output: the job fails with the converter's message, indexamajig not started
+    copyFileSync(join(FIX, "lyso_ed_truncated.stream"), join(d, "runs", "index-1", "run.stream"));
+    rmSync(join(bin, "calls.txt"));
+    const f = spawnSync(c.argv[0]!, c.argv.slice(1), { cwd: c.cwd, encoding: "utf8" });
+    assert.notEqual(f.status, 0);
+    assert.match(f.stderr, /run\.stream.*chunk 3/);
+    assert.equal(existsSync(join(bin, "calls.txt")), false);
   });
 });

@@ -15,7 +15,7 @@ import { checkHklArgs, compareHklArgs, indexamajigArgs, partialatorArgs } from "
 import type { CrystfelOptions } from "../crystfel/crystfel-options.ts";
 import type { CrystfelInstall } from "../crystfel/crystfel-detect.ts";
 import type { ArraySpec } from "../jobs/job-record.ts";
-import { shellJoin } from "../jobs/command-line.ts";
+import { resolveArgv, shellJoin } from "../jobs/command-line.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { resolveInProject } from "./project-store.ts";
 
@@ -133,10 +133,32 @@ function latestSol(ctx: StepContext, step: StepName): string {
 /** CrystFEL figures of merit compare_hkl computes (--fom). */
 const COMPARE_HKL_FOMS = ["R1I", "R1F", "R2", "Rsplit", "CC", "CCstar", "CCano", "CRDano", "Rano", "Rano/Rsplit", "d1sig", "d2sig"];
 
+/** One program of a sequence job; `shellArgs` is shell text appended unquoted (e.g. `$range`), `before` a shell line run first. */
+interface SequenceCommand { readonly argv: readonly string[]; readonly name: string; readonly shellArgs?: string; readonly before?: string }
+
 /** `sh -c` running the commands in order, each one's terminal output (stderr) also kept in `<name>.txt`; stops at the first failure. */
-function sequenceArgv(cmds: readonly { readonly argv: readonly string[]; readonly name: string }[]): string[] {
-  const script = cmds.map((c) => `{ ${shellJoin(c.argv)}; } 2>${shellJoin([`${c.name}.txt`])}; s=$?; cat ${shellJoin([`${c.name}.txt`])} >&2; [ $s -eq 0 ] || exit $s`).join("\n");
+function sequenceArgv(cmds: readonly SequenceCommand[]): string[] {
+  const script = cmds.map((c) => `${c.before ? `${c.before}\n` : ""}{ ${shellJoin(resolveArgv(c.argv))}${c.shellArgs ? ` ${c.shellArgs}` : ""}; } 2>${shellJoin([`${c.name}.txt`])}; s=$?; cat ${shellJoin([`${c.name}.txt`])} >&2; [ $s -eq 0 ] || exit $s`).join("\n");
   return ["/bin/sh", "-c", script];
+}
+
+/**
+ * `sh -c`: `serialed crystfel sol STREAM --out SOL` (the .sol from an indexed stream, diffractem's
+ * stream2sol), then `exec` of the step's program, so its output streams live and its exit status is
+ * the job's; a stream without crystals stops the job with the converter's message.
+ */
+function solFromStreamArgv(stream: string, sol: string, argv: readonly string[]): string[] {
+  return ["/bin/sh", "-c", `${shellJoin(resolveArgv(["serialed", "crystfel", "sol", stream, "--out", sol]))} || exit $?\nexec ${shellJoin(resolveArgv(argv))}`];
+}
+
+/**
+ * Shell line setting `$range` to compare_hkl's `--rmin=… --rmax=…` (m⁻¹) from check_hkl's "1/d goes
+ * from A to B nm^-1" line, widened by 1e-6 nm⁻¹ against the 6-decimal print so no reflection falls
+ * outside: compare_hkl then bins the same shells as check_hkl (by default it bins the accepted pairs'
+ * narrower range), so CC½, CC* and Rsplit go into the same shell rows. Empty when the line is missing.
+ */
+function rangeFromCheckHkl(checkLog: string): string {
+  return `range=$(awk '/^1\\/d goes from / { printf "--rmin=%.9e --rmax=%.9e", ($4 - 0.000001) * 1e9, ($6 + 0.000001) * 1e9 }' ${shellJoin([checkLog])})`;
 }
 
 export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
@@ -195,14 +217,18 @@ export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
       return sub("index", ["--geom", geom, "--cell", cell, ...optionsToArgs(o), ...processedInputs(ctx), "--out", join(rd, "run.stream"), "--sol", join(rd, "run.sol")]);
     }
     case "integrate": {
-      const sol = stepOutput(ctx, "index", ".sol", step);
+      // the index run's .sol; an index run by CrystFEL left only its stream: the job first writes the .sol from it
+      const given = optionalOutput(ctx, "index", ".sol");
+      const sol = given ?? join(rd, "index.sol");
+      const fromStream = given ? null : optionalOutput(ctx, "index", ".stream") ?? stepOutput(ctx, "index", ".sol", step);
+      const withSol = (x: StepCommand): StepCommand => (fromStream === null ? x : { ...x, argv: solFromStreamArgv(fromStream, sol, x.argv) });
       if (cf) {
         const geom = stepOutput(ctx, "geometry", ".geom", step), cell = stepOutput(ctx, "geometry", ".cell", step), lst = stepOutput(ctx, "centre-peaks", ".lst", step);
         const options = { indexing: "file", "fromfile-input-file": sol, ...crystfelOptions(step, o) };
-        return { argv: [crystfelProgram(ctx, "indexamajig", step), ...indexamajigArgs({ input: lst, output: join(rd, "integrated.stream"), geometry: geom, cell, threads: threads(c), options: options as CrystfelOptions, cwd: rd })], program: "indexamajig", cwd: rd, options };
+        return withSol({ argv: [crystfelProgram(ctx, "indexamajig", step), ...indexamajigArgs({ input: lst, output: join(rd, "integrated.stream"), geometry: geom, cell, threads: threads(c), options: options as CrystfelOptions, cwd: rd })], program: "indexamajig", cwd: rd, options });
       }
       const geom = stepOutput(ctx, "geometry", ".geom", step), cell = stepOutput(ctx, "geometry", ".cell", step);
-      return sub("integrate", ["--sol", sol, "--geom", geom, "--cell", cell, ...optionsToArgs(o), ...processedInputs(ctx), "--out", join(rd, "integrated.stream")]);
+      return withSol(sub("integrate", ["--sol", sol, "--geom", geom, "--cell", cell, ...optionsToArgs(o), ...processedInputs(ctx), "--out", join(rd, "integrated.stream")]));
     }
     case "merge": {
       const stream = mergeInputStream(ctx, step);
@@ -224,15 +250,19 @@ export function stepCommand(step: StepName, ctx: StepContext): StepCommand {
         const foms = String(fom).split(",").map((f) => f.trim()).filter((f) => f !== "");
         const unknown = foms.filter((f) => !COMPARE_HKL_FOMS.includes(f));
         if (unknown.length > 0) throw new Error(`step validate: option 'fom': ${unknown.map((f) => `'${f}'`).join(", ")} is not a compare_hkl figure of merit (${COMPARE_HKL_FOMS.join(", ")})`);
-        const cmds = [{ name: "check_hkl", argv: [crystfelProgram(ctx, "check_hkl", step), ...checkHklArgs({ hkl, symmetry: String(symmetry), cell, options: { ...(rest as CrystfelOptions), "shell-file": join(rd, "check_hkl_shells.dat") } })] }];
+        const cmds: SequenceCommand[] = [{ name: "check_hkl", argv: [crystfelProgram(ctx, "check_hkl", step), ...checkHklArgs({ hkl, symmetry: String(symmetry), cell, options: { ...(rest as CrystfelOptions), "shell-file": join(rd, "check_hkl_shells.dat") } })] }];
+        // compare_hkl on check_hkl's shells unless the user fixed the range (then both programs get it)
+        const ownRange = ["lowres", "highres", "rmin", "rmax"].some((k) => rest[k] !== undefined && rest[k] !== null && rest[k] !== false);
         if (foms.length > 0) {
           const cmp = crystfelProgram(ctx, "compare_hkl", step);
-          for (const f of foms) {
+          foms.forEach((f, i) => {
             const name = `compare_hkl_${f.replace(/[^A-Za-z0-9]/g, "_")}`;
-            cmds.push({ name, argv: [cmp, ...compareHklArgs({ hkl1: `${hkl}1`, hkl2: `${hkl}2`, symmetry: String(symmetry), cell, fom: f, options: { ...(rest as CrystfelOptions), "shell-file": join(rd, `${name}.dat`) } })] });
-          }
+            cmds.push({ name, argv: [cmp, ...compareHklArgs({ hkl1: `${hkl}1`, hkl2: `${hkl}2`, symmetry: String(symmetry), cell, fom: f, options: { ...(rest as CrystfelOptions), "shell-file": join(rd, `${name}.dat`) } })], ...(ownRange ? {} : { shellArgs: "$range", ...(i === 0 ? { before: rangeFromCheckHkl("check_hkl.txt") } : {}) }) });
+          });
         }
-        return { argv: sequenceArgv(cmds), program: cmds.map((x) => x.name).join(" + "), cwd: rd, options, commands: cmds.map((x) => x.argv) };
+        // the statistics pane's stats.json (the built-in engine's shape) from the shell files, in the same job
+        const conv = ["serialed", "crystfel", "stats", "--check", join(rd, "check_hkl_shells.dat"), "--check-log", join(rd, "check_hkl.txt"), ...cmds.slice(1).flatMap((x) => ["--compare", join(rd, `${x.name}.dat`)]), "--hkl", hkl, "--symmetry", String(symmetry), "--json", join(rd, "stats.json")];
+        return { argv: sequenceArgv([...cmds, { name: "crystfel_stats", argv: conv }]), program: cmds.map((x) => x.name).join(" + "), cwd: rd, options, commands: cmds.map((x) => [...x.argv]) };
       }
       // statistics vs number of crystals (unless crystals-curve: false): the stream merge read, its model
       const { "crystals-curve": curveOpt, stream: _stream, ...rest } = o;
