@@ -5,6 +5,7 @@
  * analyzePattern: no frame transfer, no mask build. The tuning worker holds one (kernels.tuneAnalyze);
  * the host holds one for the in-process fallback.
  */
+import type { TuneResult } from "../core/api/host-api.ts";
 import type { PreProcOpts } from "../core/options/preproc-opts.ts";
 import { analyzePattern, createAnalysisWorkspace, type AnalysisWorkspace } from "../core/preproc/analyze-pattern.ts";
 import { buildPreprocMasks } from "../core/preproc/preproc-masks.ts";
@@ -15,20 +16,14 @@ export interface TuneFrame {
   readonly shape: readonly [ss: number, fs: number];
 }
 
-/** Centre and peaks of one analysis (CXI pixel-centre convention, px) and where the time went. */
-export interface TuneAnalysis {
-  readonly centre: readonly [fs: number, ss: number];
-  readonly com: readonly [fs: number, ss: number];
-  readonly lorentz: readonly [fs: number, ss: number];
-  readonly nPeaks: number;
-  readonly fs: Float32Array;
-  readonly ss: Float32Array;
-  readonly intensity: Float32Array;
-  /** analyzePattern alone, ms. */
-  readonly analysisMs: number;
+/**
+ * Centre and peaks of one analysis (CXI pixel-centre convention, px) and where the time went: the
+ * contract's TuneResult without what the host adds (shot, host time, option warnings).
+ */
+export type TuneAnalysis = Omit<TuneResult, "shotIndex" | "totalMs" | "warnings"> & {
   /** Building the analysis mask, ms (0 when it came from the cache). */
   readonly masksMs: number;
-}
+};
 
 /** Small least-recently-used map (Map keeps insertion order: re-insert on use, evict the first). */
 class Lru<V> {

@@ -7,6 +7,7 @@
  * for CrystFEL's pixel-corner convention. Frames are row-major, shape [ss, fs].
  * Large arrays travel as typed arrays (binary WebSocket messages / structured clone), never as JSON lists.
  */
+import type { StepResources } from "../project/project-model.ts";
 import { arr, bool, int, literal, nullable, num, obj, record, str, tuple, typed, variant, any, type Check } from "./schema.ts";
 
 export type DatasetId = string;
@@ -347,21 +348,8 @@ export interface StepFailure {
   readonly tasks: readonly { readonly task: number; readonly state: string; readonly reason: string; readonly exitCode: number | null; readonly logTail: string }[];
 }
 
-/** SLURM resources of a step (sbatch options); absent fields = the cluster's defaults. */
-export interface StepResourcesWire {
-  readonly partition?: string;
-  readonly cpus?: number;
-  /** Memory per node, MB. */
-  readonly memMb?: number;
-  /** Time limit as sbatch accepts it: "MM", "HH:MM:SS", "D-HH", "D-HH:MM:SS" … */
-  readonly time?: string;
-  /** Generic resources, e.g. "gpu:1". */
-  readonly gres?: string;
-  /** Extra sbatch options, each one full option, e.g. "--account=abc". */
-  readonly extraSbatch?: readonly string[];
-  /** Array tasks to split the step over (only steps that can split, see `canSplit`). */
-  readonly arrayTasks?: number;
-}
+/** SLURM resources of a step (sbatch options); absent fields = the cluster's defaults (as kept in the project). */
+export type StepResourcesWire = StepResources;
 
 /** Engine / backend choice of one step and what the host can offer for it. */
 export interface StepExecution {
