@@ -34,10 +34,14 @@ function radiusBin(dx: f64, dy: f64): i32 {
   for (let i = from; i < to; i++) store<u16>(p + (<usize>i << 1), <u16>UNUSABLE);
 }
 
-/** Radius map fused with the grouping by bin (indexAndPack). Returns 1 if every bin fitted its segment. */
+/**
+ * Radius map fused with the grouping by bin (indexAndPack). Only the values are grouped (the seeds come
+ * from a raster scan of the radius map in components, which needs no pixel indices). Returns 1 if
+ * every bin fitted its segment.
+ */
 export function pack(
   data: usize, mask: usize, H: i32, W: i32, cx: f64, cy: f64, minR: f64, maxR: f64,
-  bins: usize, fill: usize, end: usize, nBins: i32, packVal: usize, packIdx: usize, rowLo: usize, rowHi: usize,
+  bins: usize, fill: usize, end: usize, nBins: i32, packVal: usize, rowLo: usize, rowHi: usize,
 ): i32 {
   const minR2 = minR * minR, maxR2 = maxR * maxR;
   for (let y = 0; y < H; y++) {
@@ -68,7 +72,7 @@ export function pack(
       const vd = <f64>v;
       if (load<u8>(mask + <usize>i) == 0 && r2 <= maxR2 && r2 >= minR2 && vd - vd == 0) {
         store<u16>(bins + (<usize>i << 1), <u16>b);
-        store<f32>(packVal + (<usize>f << 2), v); store<i32>(packIdx + (<usize>f << 2), i); f++;
+        store<f32>(packVal + (<usize>f << 2), v); f++;
       } else store<u16>(bins + (<usize>i << 1), <u16>UNUSABLE);
     }
     store<i32>(fill + (<usize>b << 2), f);
@@ -88,7 +92,7 @@ export function pack(
       const vd = <f64>v;
       if (load<u8>(mask + <usize>i) == 0 && r2 <= maxR2 && r2 >= minR2 && vd - vd == 0) {
         store<u16>(bins + (<usize>i << 1), <u16>b);
-        store<f32>(packVal + (<usize>f << 2), v); store<i32>(packIdx + (<usize>f << 2), i); f++;
+        store<f32>(packVal + (<usize>f << 2), v); f++;
       } else store<u16>(bins + (<usize>i << 1), <u16>UNUSABLE);
     }
     store<i32>(fill + (<usize>b << 2), f);
@@ -98,7 +102,7 @@ export function pack(
 }
 
 /** Groups the usable pixels by bin from the radius map (packByBin). */
-export function repack(data: usize, bins: usize, W: i32, H: i32, rowLo: usize, rowHi: usize, fill: usize, packVal: usize, packIdx: usize): void {
+export function repack(data: usize, bins: usize, W: i32, H: i32, rowLo: usize, rowHi: usize, fill: usize, packVal: usize): void {
   for (let y = 0; y < H; y++) {
     const row = y * W;
     const e = row + load<i32>(rowHi + (<usize>y << 2));
@@ -108,7 +112,6 @@ export function repack(data: usize, bins: usize, W: i32, H: i32, rowLo: usize, r
         const fp = fill + (<usize>b << 2);
         const f = load<i32>(fp);
         store<f32>(packVal + (<usize>f << 2), load<f32>(data + (<usize>i << 2)));
-        store<i32>(packIdx + (<usize>f << 2), i);
         store<i32>(fp, f + 1);
       }
     }

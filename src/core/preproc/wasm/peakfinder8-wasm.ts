@@ -12,8 +12,8 @@ interface Kernel {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   pack(data: number, mask: number, H: number, W: number, cx: number, cy: number, minR: number, maxR: number,
-    bins: number, fill: number, end: number, nBins: number, packVal: number, packIdx: number, rowLo: number, rowHi: number): number;
-  repack(data: number, bins: number, W: number, H: number, rowLo: number, rowHi: number, fill: number, packVal: number, packIdx: number): void;
+    bins: number, fill: number, end: number, nBins: number, packVal: number, rowLo: number, rowHi: number): number;
+  repack(data: number, bins: number, W: number, H: number, rowLo: number, rowHi: number, fill: number, packVal: number): void;
   clip(packVal: number, start: number, end: number, nBins: number, minSnr: number, threshold: number, offset: number, hi: number, lo: number, converged: number): void;
   components(data: number, bins: number, inPeak: number, qIdx: number, qX: number, qY: number, H: number, W: number, cx: number, cy: number,
     rowLo: number, rowHi: number, offset: number, thrAbove: number, thrBelow: number, discOff: number, discDx: number, discDy: number, nDisc: number, ringW: number,
@@ -43,7 +43,7 @@ function kernelModule(): WebAssembly.Module | null {
 interface Layout {
   n: number; H: number; nBins: number; pack: number; maxPeaks: number; disc: number;
   data: number; mask: number; bins: number; inPeak: number; qIdx: number; qX: number; qY: number;
-  packVal: number; packIdx: number; start: number; fill: number; end: number;
+  packVal: number; start: number; fill: number; end: number;
   offset: number; hi: number; lo: number; converged: number; rowLo: number; rowHi: number;
   thrAbove: number; thrBelow: number; discOff: number; discDx: number; discDy: number;
   out: number[];
@@ -86,7 +86,7 @@ export class Peakfinder8Wasm {
     const L: Layout = {
       ...cap,
       data: take(4 * n), mask: take(n), bins: take(2 * n), inPeak: take(n), qIdx: take(4 * n), qX: take(4 * n), qY: take(4 * n),
-      packVal: take(4 * cap.pack), packIdx: take(4 * cap.pack),
+      packVal: take(4 * cap.pack),
       start: take(4 * cap.nBins), fill: take(4 * cap.nBins), end: take(4 * cap.nBins),
       offset: take(8 * cap.nBins), hi: take(8 * cap.nBins), lo: take(8 * cap.nBins), converged: take(cap.nBins),
       rowLo: take(4 * cap.H), rowHi: take(4 * cap.H), thrAbove: take(8 * (UNUSABLE + 1)), thrBelow: take(8 * (UNUSABLE + 1)),
@@ -133,14 +133,14 @@ export class Peakfinder8Wasm {
     f32.set(data, L.data >> 2);
     if (mask) { u8.set(mask, L.mask); this.maskZero = false; } else if (!this.maskZero) { u8.fill(0, L.mask, L.mask + n); this.maskZero = true; }
     const k = this.k;
-    const fits = k.pack(L.data, L.mask, H, W, cx, cy, opts.minResPx, opts.maxResPx, L.bins, L.fill, L.end, nBins, L.packVal, L.packIdx, L.rowLo, L.rowHi);
+    const fits = k.pack(L.data, L.mask, H, W, cx, cy, opts.minResPx, opts.maxResPx, L.bins, L.fill, L.end, nBins, L.packVal, L.rowLo, L.rowHi);
     const cap = new Int32Array(Math.max(nBins, prev.length));
     for (let b = 0; b < cap.length; b++) cap[b] = Math.max(b < prev.length ? prev[b]! : 0, b < nBins ? i32[fi + b]! - i32[st + b]! : 0);
     this.prevCount = cap;
     if (fits === 0) {
       let s = 0;
       for (let b = 0; b < nBins; b++) { const c = i32[fi + b]! - i32[st + b]!; i32[st + b] = s; i32[fi + b] = s; s += c; }
-      k.repack(L.data, L.bins, W, H, L.rowLo, L.rowHi, L.fill, L.packVal, L.packIdx);
+      k.repack(L.data, L.bins, W, H, L.rowLo, L.rowHi, L.fill, L.packVal);
     }
     lap("radius_map");
     k.clip(L.packVal, L.start, L.fill, nBins, opts.minSnr, opts.threshold, L.offset, L.hi, L.lo, L.converged);
