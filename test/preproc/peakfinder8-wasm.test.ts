@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { createPeakfinder8Workspace, findPeaksPeakfinder8, findPeaksPeakfinder8Js, peakfinder8Defaults } from "../../src/core/preproc/peakfinder8.ts";
 import type { PeakTable, Peakfinder8Options } from "../../src/core/preproc/peakfinder8.ts";
 import { peakfinder8WasmBase64 } from "../../src/core/preproc/wasm/peakfinder8-wasm-bytes.ts";
+import { Peakfinder8Wasm } from "../../src/core/preproc/wasm/peakfinder8-wasm.ts";
 import { syntheticPattern } from "./synthetic-pattern.ts";
 import { mulberry32 } from "./rng.ts";
 
@@ -27,6 +28,8 @@ describe("peakfinder8 WebAssembly engine", () => {
   it("gives the same peaks as the JS reference over varied options, centres, masks and frames", () => {
     const rnd = mulberry32(17);
     const wsW = createPeakfinder8Workspace(516 * 1556), wsJ = createPeakfinder8Workspace(516 * 1556);
+    const engine = Peakfinder8Wasm.create();
+    assert.ok(engine, "WebAssembly is available here");
     let total = 0, cases = 0, withPeaks = 0;
     for (let seed = 1; seed <= 6; seed++) {
       const pat = syntheticPattern(seed);
@@ -48,7 +51,11 @@ describe("peakfinder8 WebAssembly engine", () => {
           const a = findPeaksPeakfinder8(frame, m, cx, cy, opts, wsW);
           const b = findPeaksPeakfinder8Js(frame, m, cx, cy, opts, wsJ);
           assert.ok(wsW.wasm, "the WebAssembly engine is used");
-          sameTable(a, b, `seed ${seed} centre (${cx}, ${cy}) ${JSON.stringify(opts)} mask ${m ? "yes" : "no"}`);
+          const what = `seed ${seed} centre (${cx}, ${cy}) ${JSON.stringify(opts)} mask ${m ? "yes" : "no"}`;
+          sameTable(a, b, what);
+          // The kernel called directly (not through the dispatch), on its own instance.
+          const nBins = Math.ceil(Math.max(...[[0, 0], [W - 1, 0], [0, H - 1], [W - 1, H - 1]].map(([x, y]) => Math.hypot(x! - cx, y! - cy)))) + 1;
+          sameTable(engine.find(pixels, m, H, W, cx, cy, nBins, opts), b, `${what} (kernel)`);
           total += a.count; cases++; if (a.count > 5) withPeaks++;
         }
       }
@@ -61,9 +68,12 @@ describe("peakfinder8 WebAssembly engine", () => {
     for (const [H, W] of [[7, 9], [64, 33], [300, 400]] as const) {
       const pixels = Float32Array.from({ length: H * W }, () => (rnd() < 0.02 ? 200 + 500 * rnd() : 5 * rnd()));
       for (const [cx, cy] of [[W / 2, H / 2], [0, 0], [W + 3, H / 3]]) {
-        const opts = { ...peakfinder8Defaults, minPixCount: 1, localBgRadius: 2 };
-        const frame = { pixels, shape: [H, W] as const };
-        sameTable(findPeaksPeakfinder8(frame, null, cx!, cy!, opts), findPeaksPeakfinder8Js(frame, null, cx!, cy!, opts), `${H}×${W} centre (${cx}, ${cy})`);
+        // Non-integer pixel counts / disc radius (YAML allows them) are handled as by the reference.
+        for (const o of [{ minPixCount: 1, localBgRadius: 2 }, { minPixCount: 1.5, maxPixCount: 7.5, localBgRadius: 2.25 }]) {
+          const opts = { ...peakfinder8Defaults, ...o };
+          const frame = { pixels, shape: [H, W] as const };
+          sameTable(findPeaksPeakfinder8(frame, null, cx!, cy!, opts), findPeaksPeakfinder8Js(frame, null, cx!, cy!, opts), `${H}×${W} centre (${cx}, ${cy}) ${JSON.stringify(o)}`);
+        }
       }
     }
   });

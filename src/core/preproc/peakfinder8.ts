@@ -226,8 +226,15 @@ export function findPeaksPeakfinder8(
   const { H, W, nBins } = checkArguments(frame, badMask, centerX, centerY);
   const w = ws && ws.nPix === H * W ? ws : createPeakfinder8Workspace(H * W);
   if (w.wasm === undefined) w.wasm = Peakfinder8Wasm.create();
-  if (w.wasm) return w.wasm.find(frame.pixels, badMask, H, W, centerX, centerY, nBins, opts, now);
+  if (w.wasm && wasmOptions(opts)) return w.wasm.find(frame.pixels, badMask, H, W, centerX, centerY, nBins, opts, now);
   return findPeaksPeakfinder8Js(frame, badMask, centerX, centerY, opts, w, now);
+}
+
+const isInt32 = (x: number): boolean => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31;
+
+/** The kernel takes the pixel counts, peak count and disc radius as 32-bit integers; other values go to the JS reference. */
+function wasmOptions(o: Peakfinder8Options): boolean {
+  return isInt32(o.minPixCount) && isInt32(o.maxPixCount) && isInt32(o.maxPeaks) && isInt32(2 * o.localBgRadius) && Math.abs(o.localBgRadius) <= 1024;
 }
 
 /** Shape, mask and centre checks; nBins = ceil(max r) + 1 (max r at a corner). */
