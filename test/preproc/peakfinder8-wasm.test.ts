@@ -72,7 +72,12 @@ describe("peakfinder8 WebAssembly engine", () => {
         for (const o of [{ minPixCount: 1, localBgRadius: 2 }, { minPixCount: 1.5, maxPixCount: 7.5, localBgRadius: 2.25 }]) {
           const opts = { ...peakfinder8Defaults, ...o };
           const frame = { pixels, shape: [H, W] as const };
-          sameTable(findPeaksPeakfinder8(frame, null, cx!, cy!, opts), findPeaksPeakfinder8Js(frame, null, cx!, cy!, opts), `${H}×${W} centre (${cx}, ${cy}) ${JSON.stringify(o)}`);
+          const want = findPeaksPeakfinder8Js(frame, null, cx!, cy!, opts);
+          sameTable(findPeaksPeakfinder8(frame, null, cx!, cy!, opts), want, `${H}×${W} centre (${cx}, ${cy}) ${JSON.stringify(o)}`);
+          // Without WebAssembly (wasm: null) the dispatch falls back to the JS reference.
+          const noWasm = createPeakfinder8Workspace(H * W);
+          noWasm.wasm = null;
+          sameTable(findPeaksPeakfinder8(frame, null, cx!, cy!, opts, noWasm), want, `${H}×${W} without WebAssembly`);
         }
       }
     }

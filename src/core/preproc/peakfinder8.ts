@@ -41,17 +41,18 @@ export interface PeakTable {
 
 /**
  * Reusable buffers for one image size (avoid allocations per frame). Not thread-safe: one per worker.
+ * The JS reference's pixel buffers are allocated on its first use (the WebAssembly engine has its own).
  */
 export interface Peakfinder8Workspace {
   readonly nPix: number;
   /** Radius bin per pixel; UNUSABLE for pixels that are masked, non-finite or outside the resolution limits. */
-  readonly bins: Uint16Array;
+  bins: Uint16Array;
   /** 0 = free, 1 = in a candidate, 2 = in an accepted peak. */
-  readonly inPeak: Uint8Array;
+  inPeak: Uint8Array;
   /** Flood-fill queue (pixel index, column, row). */
-  readonly qIdx: Int32Array;
-  readonly qX: Int32Array;
-  readonly qY: Int32Array;
+  qIdx: Int32Array;
+  qX: Int32Array;
+  qY: Int32Array;
   /**
    * Usable pixel values and indices grouped by radius bin, bin b in [start[b], fill[b]). The segments
    * are sized from the largest counts of the frames so far (the centre moves little between frames) with
@@ -64,10 +65,10 @@ export interface Peakfinder8Workspace {
   /** Seed pixels (above their bin's threshold). */
   seeds: Int32Array;
   /** Per-bin thresholds indexed by bins[i]: UNUSABLE maps to +∞ (never above) / −∞ (never below). */
-  readonly thrAbove: Float64Array;
-  readonly thrBelow: Float64Array;
+  thrAbove: Float64Array;
+  thrBelow: Float64Array;
   /** All zeros: stands for a null mask. */
-  readonly zeros: Uint8Array;
+  zeros: Uint8Array;
   /** WebAssembly engine of this workspace (created on first use; null where WebAssembly is unavailable). */
   wasm?: Peakfinder8Wasm | null;
 }
@@ -76,11 +77,20 @@ const UNUSABLE = 65535;
 
 export function createPeakfinder8Workspace(nPix: number): Peakfinder8Workspace {
   return {
-    nPix, bins: new Uint16Array(nPix), inPeak: new Uint8Array(nPix),
-    qIdx: new Int32Array(nPix), qX: new Int32Array(nPix), qY: new Int32Array(nPix),
-    packVal: new Float32Array(nPix), packIdx: new Int32Array(nPix), prevCount: new Int32Array(0), seeds: new Int32Array(1024),
-    thrAbove: new Float64Array(UNUSABLE + 1), thrBelow: new Float64Array(UNUSABLE + 1), zeros: new Uint8Array(nPix),
+    nPix, bins: new Uint16Array(0), inPeak: new Uint8Array(0), qIdx: new Int32Array(0), qX: new Int32Array(0), qY: new Int32Array(0),
+    packVal: new Float32Array(0), packIdx: new Int32Array(0), prevCount: new Int32Array(0), seeds: new Int32Array(1024),
+    thrAbove: new Float64Array(0), thrBelow: new Float64Array(0), zeros: new Uint8Array(0),
   };
+}
+
+/** Allocates the JS reference's buffers of a workspace (once). */
+function jsBuffers(w: Peakfinder8Workspace): void {
+  const n = w.nPix;
+  if (w.bins.length === n && w.thrAbove.length > 0) return;
+  w.bins = new Uint16Array(n); w.inPeak = new Uint8Array(n);
+  w.qIdx = new Int32Array(n); w.qX = new Int32Array(n); w.qY = new Int32Array(n);
+  w.packVal = new Float32Array(n); w.packIdx = new Int32Array(n);
+  w.thrAbove = new Float64Array(UNUSABLE + 1); w.thrBelow = new Float64Array(UNUSABLE + 1); w.zeros = new Uint8Array(n);
 }
 
 const FLT_MAX = 3.4028234663852886e38;
@@ -258,6 +268,7 @@ export function findPeaksPeakfinder8Js(
   const { H, W, nBins } = checkArguments(frame, badMask, centerX, centerY);
   const n = H * W;
   const w = ws && ws.nPix === n ? ws : createPeakfinder8Workspace(n);
+  jsBuffers(w);
   const data = frame.pixels;
   const timings: Record<string, number> = {};
   let t = now ? now() : 0;
