@@ -25,11 +25,6 @@ export interface LorentzFit {
   readonly accepted: boolean;
 }
 
-function quantileSorted(v: Float64Array, q: number): number {
-  const h = (v.length - 1) * q, lo = Math.floor(h);
-  return v[lo]! + (h - lo) * (v[Math.min(lo + 1, v.length - 1)]! - v[lo]!);
-}
-
 /** Solves the 4×4 system A·x = b (Gaussian elimination with partial pivoting); null if singular. */
 function solve4(A: Float64Array, b: Float64Array): Float64Array | null {
   const M = A.slice(), r = b.slice();
@@ -68,20 +63,29 @@ export function fitLorentz2d(frame: Frame, x0: number, y0: number, opts: Lorentz
   const by0 = Math.max(0, Math.trunc(sy - r)), by1 = Math.min(H, Math.trunc(sy + r));
   const px = frame.pixels;
   const nBox = (bx1 - bx0) * (by1 - by0);
-  const all = new Float64Array(nBox);
   const xs = new Float64Array(nBox), ys = new Float64Array(nBox), vs = new Float64Array(nBox);
-  let k = 0, m = 0;
+  // The 0.99 quantile of the box (non-finite = −1) needs only its K largest values (ascending buffer, −∞ = empty).
+  const K = nBox - Math.floor((nBox - 1) * 0.99);
+  const top = new Float64Array(K).fill(-Infinity);
+  let m = 0;
   for (let y = by0; y < by1; y++) {
     for (let x = bx0; x < bx1; x++) {
-      const v = px[y * W + x]!;
-      all[k++] = Number.isFinite(v) ? v : -1;
-      if (v > 0 && Number.isFinite(v)) { xs[m] = x; ys[m] = y; vs[m] = v; m++; }
+      const raw = px[y * W + x]!;
+      const v = raw - raw === 0 ? raw : -1;
+      if (v > 0) { xs[m] = x; ys[m] = y; vs[m] = v; m++; }
+      if (!(v > top[0]!)) continue;
+      let j = 0;
+      while (j + 1 < K && top[j + 1]! < v) { top[j] = top[j + 1]!; j++; }
+      top[j] = v;
     }
   }
   const start: LorentzFit = { amplitude: NaN, x: sx, y: sy, hwhm: opts.scalePx ?? 7, accepted: false };
   if (m < 5) return start;
-  all.sort();
-  const p = new Float64Array([quantileSorted(all, 0.99), sx, sy, opts.scalePx ?? 7]);
+  // Every box value is finite, so the buffer is full: top[i] is rank nBox − K + i of the sorted box.
+  const rank = (r: number): number => top[r - (nBox - K)]!;
+  const hq = (nBox - 1) * 0.99, lq = Math.floor(hq);
+  const qa = rank(lq), qb = rank(Math.min(lq + 1, nBox - 1));
+  const p = new Float64Array([qa + (hq - lq) * (qb - qa), sx, sy, opts.scalePx ?? 7]);
   const startFit = { ...start, amplitude: p[0]! };
   const w = new Float64Array(m);
   for (let i = 0; i < m; i++) w[i] = 1 / Math.sqrt(vs[i]!);
