@@ -90,14 +90,22 @@ function saturateAndFlatfield(src: Float32Array, opts: PreProcOpts, gaps: Uint8A
   const sg = s * opts.dead_time_gap_factor;
   const n = src.length;
   const img = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let v = src[i]!;
-    if (v > 0) {
+  // The series is evaluated for every pixel and kept unless v < 0: for v = ±0 it gives v, for NaN NaN and for
+  // +∞ +∞, exactly what skipping pixels ≤ 0 gives, without a branch on the (often 0/1, unpredictable) counts.
+  if (reference === null) {
+    for (let i = 0; i < n; i++) {
+      const v = src[i]!;
       const x = (gaps[i] !== 0 ? sg : s) * v;
-      v = Math.fround(v * (1 + x * (1 + x * (1.5 + x * (8 / 3 + x * (125 / 24))))));
+      const c = Math.fround(v * (1 + x * (1 + x * (1.5 + x * (8 / 3 + x * (125 / 24))))));
+      img[i] = v < 0 ? v : c;
     }
-    if (reference !== null && !(v < 0)) v = v / reference[i]!;
-    img[i] = v;
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = src[i]!;
+      const x = (gaps[i] !== 0 ? sg : s) * v;
+      const c = Math.fround(v * (1 + x * (1 + x * (1.5 + x * (8 / 3 + x * (125 / 24))))));
+      img[i] = v < 0 ? v : c / reference[i]!;
+    }
   }
   return img;
 }
