@@ -14,6 +14,7 @@ import { createPeakfinder8Workspace, findPeaksPeakfinder8 } from "./peakfinder8.
 import { refineCenterFriedel } from "./friedel-refine.ts";
 import { virtualAdf } from "./virtual-adf.ts";
 import { detectorShiftMm } from "./detector-shift.ts";
+import { maskedIndices } from "./dead-pixels.ts";
 
 /** Result per pattern; names follow the shot-table columns. Positions in px, pixel-centre convention. */
 export interface PatternInfo {
@@ -62,6 +63,10 @@ export interface AnalyzeExtras {
   readonly reference?: Float32Array | null;
   /** Clock for per-step timings (e.g. performance.now); core has none of its own. */
   readonly now?: () => number;
+  /**
+   * Reused buffers. With a workspace the mask's bad pixels are listed once per mask array (maskedIndices):
+   * the mask must not be modified afterwards (masks are built once per job / cached by the tuner).
+   */
   readonly workspace?: AnalysisWorkspace;
 }
 
@@ -85,7 +90,18 @@ export function analyzePattern(frame: Frame, mask: Uint8Array | null, opts: PreP
   const a = ws.work;
   const src = frame.pixels;
   // Bad or non-finite → −1, else flat-fielded (v ≥ 0); one loop per case keeps the hot loop branch-light.
-  if (mask !== null && ref !== null) {
+  if (mask !== null && extras.workspace !== undefined) {
+    // Pool / tuning path (masks built once per job): copy (or flat-field), non-finite → −1, then the listed
+    // bad pixels → −1; the same values as the per-pixel mask test, without reading the mask per pixel.
+    if (ref !== null) {
+      for (let i = 0; i < n; i++) { const v = src[i]!; a[i] = !(v - v === 0) ? -1 : v >= 0 ? v / ref[i]! : v; }
+    } else {
+      a.set(src);
+      for (let i = 0; i < n; i++) { const v = a[i]!; if (!(v - v === 0)) a[i] = -1; }
+    }
+    const bad = maskedIndices(mask);
+    for (let k = 0; k < bad.length; k++) a[bad[k]!] = -1;
+  } else if (mask !== null && ref !== null) {
     for (let i = 0; i < n; i++) { const v = src[i]!; a[i] = mask[i] !== 0 || !(v - v === 0) ? -1 : v >= 0 ? v / ref[i]! : v; }
   } else if (mask !== null) {
     for (let i = 0; i < n; i++) { const v = src[i]!; a[i] = mask[i] !== 0 || !(v - v === 0) ? -1 : v; }
