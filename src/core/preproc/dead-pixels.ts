@@ -80,6 +80,22 @@ export function interpolateMasked(pixels: Float32Array, shape: readonly [ss: num
     const i = list[m]!;
     const x = i % W, y = (i - x) / W;
     let sw = 0, sv = 0;
+    if (x >= R && x + R < W && y >= R && y + R < H) {
+      // Interior: no edge replication needed; the same terms in the same order as below.
+      for (let dy = -R; dy <= R; dy++) {
+        const wy = k1[dy + R]!;
+        const row = i + dy * W;
+        for (let dx = -R; dx <= R; dx++) {
+          const j = row + dx;
+          const v = src[j]!;
+          if (mask[j] !== 0 || !(v - v === 0)) continue;
+          const wgt = wy * k1[dx + R]!;
+          sw += wgt; sv += wgt * v;
+        }
+      }
+      pixels[i] = sw > 0 ? sv / sw : NaN;
+      continue;
+    }
     for (let dy = -R; dy <= R; dy++) {
       const yy = Math.min(Math.max(y + dy, 0), H - 1);
       const wy = k1[dy + R]!;
