@@ -1,6 +1,6 @@
 /** Shared e2e helpers: start `serialed serve` as a real subprocess, launch Debian chromium headless. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -83,4 +83,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const p = join(shotsDir, `${name}.png`);
   await page.screenshot({ path: p });
   return p;
+}
+
+/** Rows of a simulator truth CSV (`DIR/truth/FILE`) as records of strings. */
+export function truthRows(dir: string, file: string): Record<string, string>[] {
+  const [head, ...lines] = readFileSync(join(dir, "truth", file), "utf8").trim().split("\n");
+  const keys = head!.split(",");
+  return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [keys[i]!, v])));
+}
+
+/** `serialed serve PATHS…`, a browser, and the viewer open on the first frame. */
+export async function serveAndOpen(paths: string[]): Promise<{ served: Served; ctx: BrowserContext; page: Page; errors: string[] }> {
+  const served = await startServe(paths);
+  const ctx = await launchBrowser();
+  const page = await ctx.newPage();
+  const errors = collectErrors(page);
+  await openViewer(page, served.url);
+  return { served, ctx, page, errors };
 }

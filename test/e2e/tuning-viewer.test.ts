@@ -15,7 +15,7 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { parsePreProcOpts } from "../../src/core/options/preproc-opts.ts";
 import { ensureRendererBuilt } from "../../src/main/web/serve-app.ts";
-import { collectErrors, launchBrowser, openViewer, root, screenshot, startServe, waitForShot, type Served } from "./e2e-helpers.ts";
+import { root, screenshot, serveAndOpen, truthRows, waitForShot, type Served } from "./e2e-helpers.ts";
 
 interface Tune { serial: number; shot: number; nPeaks: number; centre: [number, number]; fs: number[]; ss: number[]; analysisMs: number; hostMs: number; roundTripMs: number; drawnIn: string }
 interface Drawn { peaks: number; fs: number[]; ss: number[]; centre: [number, number] | null }
@@ -40,19 +40,11 @@ describe("live tuning in the viewer (chromium)", { timeout: 600_000 }, () => {
     execFileSync(process.execPath, [join(root, "bin", "serialed.mjs"), "simulate", "--out", dir, "--crystals", "6", "--frames", "2", "--seed", "11", "--workers", "2"], { stdio: "pipe" });
     // stored peaks (CXI arrays) = the strong true spots, so that both layers are on screen together
     execFileSync("/usr/bin/python3", [join(root, "test", "e2e", "add-truth-peaks.py"), join(dir, "sim_r01.h5"), join(dir, "truth", "spots.csv"), "150"], { stdio: "pipe" });
-    const rows = (f: string): Record<string, string>[] => {
-      const [head, ...lines] = readFileSync(join(dir, "truth", f), "utf8").trim().split("\n");
-      const keys = head!.split(",");
-      return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [keys[i]!, v])));
-    };
+    const rows = (f: string): Record<string, string>[] => truthRows(dir, f);
     spots = rows("spots.csv").map((r) => ({ shot: Number(r["shot"]), fs: Number(r["fs"]), ss: Number(r["ss"]) }));
     shots = rows("shots.csv").map((r) => ({ shot: Number(r["shot"]), hit: Number(r["hit"]), nSpots: Number(r["n_spots"]), cx: Number(r["center_x"]), cy: Number(r["center_y"]) }));
     await ensureRendererBuilt();
-    served = await startServe([join(dir, "sim.lst"), join(dir, "truth", "geometry.geom")]);
-    ctx = await launchBrowser();
-    page = await ctx.newPage();
-    errors = collectErrors(page);
-    await openViewer(page, served.url);
+    ({ served, ctx, page, errors } = await serveAndOpen([join(dir, "sim.lst"), join(dir, "truth", "geometry.geom")]));
   });
   after(async () => { await ctx?.close(); await served?.stop(); });
 

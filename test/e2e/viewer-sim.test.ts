@@ -5,11 +5,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { collectErrors, launchBrowser, openViewer, root, screenshot, startServe, waitForShot, type Served } from "./e2e-helpers.ts";
+import { root, screenshot, serveAndOpen, truthRows, waitForShot, type Served } from "./e2e-helpers.ts";
 
 interface TruthShot { shot: number; crystal: number; frame: number; cx: number; cy: number }
 interface Spot { shot: number; fs: number; ss: number; counts: number }
@@ -34,18 +34,10 @@ describe("viewer on a simulated dataset", () => {
     dir = mkdtempSync(join(tmpdir(), "serialed-e2e-sim-"));
     execFileSync(process.execPath, [join(root, "bin", "serialed.mjs"), "simulate", "--out", dir, "--crystals", "6", "--frames", "3", "--seed", "11", "--workers", "0", "--spots-min-counts", String(MIN_COUNTS)], { stdio: "pipe" });
     execFileSync("/usr/bin/python3", [join(root, "test", "e2e", "add-truth-peaks.py"), join(dir, "sim_r01.h5"), join(dir, "truth", "spots.csv"), String(MIN_COUNTS)], { stdio: "pipe" });
-    const rows = (f: string): Record<string, string>[] => {
-      const [head, ...lines] = readFileSync(join(dir, "truth", f), "utf8").trim().split("\n");
-      const keys = head!.split(",");
-      return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [keys[i]!, v])));
-    };
+    const rows = (f: string): Record<string, string>[] => truthRows(dir, f);
     truth = rows("shots.csv").map((r) => ({ shot: Number(r["shot"]), crystal: Number(r["crystal_id"]), frame: Number(r["frame"]), cx: Number(r["center_x"]), cy: Number(r["center_y"]) }));
     spots = rows("spots.csv").map((r) => ({ shot: Number(r["shot"]), fs: Number(r["fs"]), ss: Number(r["ss"]), counts: Number(r["counts"]) }));
-    served = await startServe([join(dir, "sim.lst"), join(dir, "truth", "geometry.geom")]);
-    ctx = await launchBrowser();
-    page = await ctx.newPage();
-    errors = collectErrors(page);
-    await openViewer(page, served.url);
+    ({ served, ctx, page, errors } = await serveAndOpen([join(dir, "sim.lst"), join(dir, "truth", "geometry.geom")]));
   });
   after(async () => { await ctx?.close(); await served?.stop(); });
 
