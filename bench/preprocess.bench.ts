@@ -21,7 +21,7 @@ import { parsePreProcOpts } from "../src/core/options/preproc-opts.ts";
 import { analyzePattern, createAnalysisWorkspace, peakfinder8OptionsFrom } from "../src/core/preproc/analyze-pattern.ts";
 import { createPeakfinder8Workspace, findPeaksPeakfinder8, findPeaksPeakfinder8Js } from "../src/core/preproc/peakfinder8.ts";
 import { buildPreprocMasks } from "../src/core/preproc/preproc-masks.ts";
-import { correctImage } from "../src/core/preproc/correct-image.ts";
+import { correctImage, saturateAndFlatfield } from "../src/core/preproc/correct-image.ts";
 import { createWorkerPool } from "../src/workers/pool.ts";
 import { runPreprocess } from "../src/main/preproc/run-preprocess.ts";
 import { writeRawFiles } from "../test/preproc/make-raw-files.ts";
@@ -87,6 +87,10 @@ for (let r = 0; r < 4; r++) {
     if (pj.count !== pf.count || pj.fs.some((v, k) => !Object.is(v, pf.fs[k])) || pj.intensity.some((v, k) => !Object.is(v, pf.intensity[k]))) pfDiffer++;
     const t2 = now();
     const corr = correctImage({ pixels: p, shape: [H, W] }, info, masks, opts, null, cpuNow);
+    // A/B: the JS reference of the saturation + flat-field pass (the correction uses the WebAssembly kernel).
+    const tj = cpuNow();
+    saturateAndFlatfield(p, opts, masks.gaps, null, "js");
+    add("saturation js", cpuNow() - tj);
     wall.push(now() - t2 + t1 - t0);
     peaks += info.num_peaks; nPat++;
     const a = info.timingsMs, c = corr.timingsMs ?? {};
@@ -112,7 +116,7 @@ const label: Record<string, string> = {
   "pf8js radius_map": "  JS peakfinder8: radius map + grouping", "pf8js clipping": "  JS peakfinder8: sigma clipping + seeds",
   "pf8js components": "  JS peakfinder8: components + local bg", "pf8js total": "  JS peakfinder8 phases total",
   friedel: "analysis: Friedel refinement", adf: "analysis: virtual ADF",
-  saturation: "correction: saturation + flat-field", background: "correction: radial background", dead_pixels: "correction: dead pixels + invalid",
+  saturation: "correction: saturation + flat-field", "saturation js": "  same, JS reference (not in the sums)", background: "correction: radial background", dead_pixels: "correction: dead pixels + invalid",
   output: "correction: int16 output",
 };
 const order = [...Object.keys(label).filter((k) => steps.has(k)), ...[...steps.keys()].filter((k) => !(k in label) && !k.startsWith("="))];

@@ -7,7 +7,10 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const kernels = [{ src: "wasm/peakfinder8.ts", out: "src/core/preproc/wasm/peakfinder8-wasm-bytes.ts", name: "peakfinder8WasmBase64" }];
+const kernels = [
+  { src: "wasm/peakfinder8.ts", out: "src/core/preproc/wasm/peakfinder8-wasm-bytes.ts", name: "peakfinder8WasmBase64" },
+  { src: "wasm/pixelprep.ts", out: "src/core/preproc/wasm/pixelprep-wasm-bytes.ts", name: "pixelprepWasmBase64" },
+];
 export const ascFlags = ["-O3", "--runtime", "stub", "--noAssert", "--enable", "simd", "--initialMemory", "1"];
 
 /** Compiles one kernel, returns the wasm bytes. */

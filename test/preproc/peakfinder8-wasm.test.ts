@@ -87,6 +87,7 @@ describe("peakfinder8 WebAssembly engine", () => {
     // Exit 0 only if recompiling gives byte-for-byte the embedded module (a few seconds: asc -O3).
     const out = execFileSync(process.execPath, ["scripts/build-wasm.mjs", "--check"], { cwd: fileURLToPath(new URL("../..", import.meta.url)), encoding: "utf8" });
     assert.match(out, /peakfinder8-wasm-bytes\.ts: up to date/);
+    assert.match(out, /pixelprep-wasm-bytes\.ts: up to date/);
     assert.ok(peakfinder8WasmBase64.startsWith("AGFzbQ"), "a wasm module (\\0asm magic)");
   });
 });

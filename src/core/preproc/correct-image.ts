@@ -9,6 +9,7 @@ import { applySaturationCorrection } from "./saturation.ts";
 import { applyFlatfield } from "./flatfield.ts";
 import { subtractRadialBackground } from "./radial-background.ts";
 import { interpolateMasked, maskedIndices } from "./dead-pixels.ts";
+import { PixelprepWasm } from "./wasm/pixelprep-wasm.ts";
 import type { PatternInfo } from "./analyze-pattern.ts";
 
 /** Masks the correction needs (all 1 = bad, frame size). */
@@ -82,12 +83,22 @@ export function correctImage(
 
 /**
  * Copy + saturation correction + flat-field in one pass, bit-identical to applySaturationCorrection
- * followed by applyFlatfield on a float32 copy (each step rounds to float32).
+ * followed by applyFlatfield on a float32 copy (each step rounds to float32). On the WebAssembly kernel
+ * (same operations, bit-identical; the gap pixels are listed once per mask array, see maskedIndices) unless
+ * `engine` is "js" or WebAssembly is unavailable.
  */
-function saturateAndFlatfield(src: Float32Array, opts: PreProcOpts, gaps: Uint8Array, reference: Float32Array | null): Float32Array {
+export function saturateAndFlatfield(
+  src: Float32Array, opts: Pick<PreProcOpts, "shutter_time" | "dead_time" | "dead_time_gap_factor">, gaps: Uint8Array,
+  reference: Float32Array | null, engine: "wasm" | "js" = "wasm",
+): Float32Array {
   if (!(opts.shutter_time > 0)) throw new Error(`saturation correction: shutter time must be > 0 ms, got ${opts.shutter_time}`);
+  if (gaps.length !== src.length || (reference !== null && reference.length !== src.length)) {
+    throw new Error("saturation correction: gap mask or flat-field reference size differs from the frame");
+  }
   const s = opts.dead_time / opts.shutter_time;
   const sg = s * opts.dead_time_gap_factor;
+  const k = engine === "wasm" ? PixelprepWasm.shared() : null;
+  if (k) return k.saturateAndFlatfield(src, s, sg, maskedIndices(gaps), reference);
   const n = src.length;
   const img = new Float32Array(n);
   // The series is evaluated for every pixel and kept unless v < 0: for v = ±0 it gives v, for NaN NaN and for
