@@ -1,6 +1,7 @@
 // Per-pixel float passes in AssemblyScript (compiled by scripts/build-wasm.mjs into
 // src/core/preproc/wasm/pixelprep-wasm-bytes.ts): the saturation correction + flat-field of
-// correctImage (saturateAndFlatfield in src/core/preproc/correct-image.ts). Same float64 operations in
+// correctImage (saturateAndFlatfield in src/core/preproc/correct-image.ts) and the analysis image of
+// analyzePattern (prepareAnalysisImage in src/core/preproc/analyze-pattern.ts). Same float64 operations in
 // the same order as the JS (f64x2 lanes: IEEE add/mul/div, no fused ops), float32 stores, so the
 // results are bit-identical. Buffers live in linear memory at offsets chosen by the JS wrapper
 // (src/core/preproc/wasm/pixelprep-wasm.ts); nothing is allocated here.
@@ -59,4 +60,40 @@ export function gapsFix(src: usize, ref: usize, out: usize, idx: usize, m: i32, 
   let r: f32 = c;
   if (hasRef !== 0) r = <f32>(<f64>c / <f64>load<f32>(ref + o));
   store<f32>(out + o, v < 0 ? <f32>v : r);
+}
+
+/**
+ * Analysis image (analyzePattern with a workspace): out[i] = −1 if src[i] is not finite (v − v ≠ 0), else
+ * v / ref[i] if hasRef and v ≥ 0 (float64 division rounded to f32), else v. In place if out = src.
+ */
+export function prepare(src: usize, ref: usize, out: usize, n: i32, hasRef: i32): void {
+  const m1 = f32x4.splat(-1), z32 = f32x4.splat(0);
+  const n4 = n & ~3;
+  let i = 0;
+  if (hasRef !== 0) {
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      const v = v128.load(src + o), r = v128.load(ref + o);
+      const lo = f32x4.demote_f64x2_zero(f64x2.div(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(r)));
+      const vh = i32x4.shuffle(v, v, 2, 3, 0, 1), rh = i32x4.shuffle(r, r, 2, 3, 0, 1);
+      const hi = f32x4.demote_f64x2_zero(f64x2.div(f64x2.promote_low_f32x4(vh), f64x2.promote_low_f32x4(rh)));
+      const q = i32x4.shuffle(lo, hi, 0, 1, 4, 5);
+      const d = v128.bitselect(q, v, f32x4.ge(v, z32));
+      v128.store(out + o, v128.bitselect(d, m1, f32x4.eq(f32x4.sub(v, v), z32)));
+    }
+  } else {
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      const v = v128.load(src + o);
+      v128.store(out + o, v128.bitselect(v, m1, f32x4.eq(f32x4.sub(v, v), z32)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = <f64>load<f32>(src + o);
+    let a: f64 = v;
+    if (!(v - v == 0)) a = -1.0;
+    else if (hasRef !== 0 && v >= 0) a = v / <f64>load<f32>(ref + o);
+    store<f32>(out + o, <f32>a);
+  }
 }

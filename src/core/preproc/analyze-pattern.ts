@@ -15,6 +15,7 @@ import { refineCenterFriedel } from "./friedel-refine.ts";
 import { virtualAdf } from "./virtual-adf.ts";
 import { detectorShiftMm } from "./detector-shift.ts";
 import { maskedIndices } from "./dead-pixels.ts";
+import { PixelprepWasm } from "./wasm/pixelprep-wasm.ts";
 
 /** Result per pattern; names follow the shot-table columns. Positions in px, pixel-centre convention. */
 export interface PatternInfo {
@@ -71,6 +72,28 @@ export interface AnalyzeExtras {
 }
 
 /**
+ * The analysis image of the workspace path into `out`: non-finite → −1, else flat-fielded where ≥ 0, then the
+ * listed bad pixels of `mask` (maskedIndices: the mask must not change afterwards) → −1. On the WebAssembly
+ * kernel (bit-identical) unless `engine` is "js" or WebAssembly is unavailable. Sizes are the caller's checks.
+ */
+export function prepareAnalysisImage(
+  src: Float32Array, mask: Uint8Array, ref: Float32Array | null, out: Float32Array, engine: "wasm" | "js" = "wasm",
+): void {
+  const n = src.length;
+  const k = engine === "wasm" ? PixelprepWasm.shared() : null;
+  if (k) {
+    k.prepare(src, ref, out);
+  } else if (ref !== null) {
+    for (let i = 0; i < n; i++) { const v = src[i]!; out[i] = !(v - v === 0) ? -1 : v >= 0 ? v / ref[i]! : v; }
+  } else {
+    out.set(src);
+    for (let i = 0; i < n; i++) { const v = out[i]!; if (!(v - v === 0)) out[i] = -1; }
+  }
+  const bad = maskedIndices(mask);
+  for (let j = 0; j < bad.length; j++) out[bad[j]!] = -1;
+}
+
+/**
  * Analyses one pattern. `mask`: 1 = bad pixel (dead ∪ gaps ∪ edges, see buildPixelMask), or null.
  * The frame is not modified.
  */
@@ -93,14 +116,7 @@ export function analyzePattern(frame: Frame, mask: Uint8Array | null, opts: PreP
   if (mask !== null && extras.workspace !== undefined) {
     // Pool / tuning path (masks built once per job): copy (or flat-field), non-finite → −1, then the listed
     // bad pixels → −1; the same values as the per-pixel mask test, without reading the mask per pixel.
-    if (ref !== null) {
-      for (let i = 0; i < n; i++) { const v = src[i]!; a[i] = !(v - v === 0) ? -1 : v >= 0 ? v / ref[i]! : v; }
-    } else {
-      a.set(src);
-      for (let i = 0; i < n; i++) { const v = a[i]!; if (!(v - v === 0)) a[i] = -1; }
-    }
-    const bad = maskedIndices(mask);
-    for (let k = 0; k < bad.length; k++) a[bad[k]!] = -1;
+    prepareAnalysisImage(src, mask, ref, a);
   } else if (mask !== null && ref !== null) {
     for (let i = 0; i < n; i++) { const v = src[i]!; a[i] = mask[i] !== 0 || !(v - v === 0) ? -1 : v >= 0 ? v / ref[i]! : v; }
   } else if (mask !== null) {

@@ -1,7 +1,8 @@
 /**
- * Saturation correction + flat-field on the WebAssembly kernel (wasm/pixelprep.ts, compiled and embedded
- * by scripts/build-wasm.mjs): the same float64 operations in the same order as the JS reference
- * (saturateAndFlatfield in correct-image.ts), so the output is bit-identical. One instance per thread
+ * Saturation correction + flat-field and the analysis image on the WebAssembly kernels (wasm/pixelprep.ts,
+ * compiled and embedded by scripts/build-wasm.mjs): the same float64 operations in the same order as the JS
+ * references (saturateAndFlatfield in correct-image.ts, prepareAnalysisImage in analyze-pattern.ts), so the
+ * outputs are bit-identical. One instance per thread
  * (module state: each worker has its own), memory grown once to fit the frame and reused.
  */
 import { pixelprepWasmBase64 } from "./pixelprep-wasm-bytes.ts";
@@ -10,6 +11,7 @@ interface Kernel {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   saturate(src: number, ref: number, out: number, n: number, s: number, c3: number, c4: number, hasRef: number): void;
+  prepare(src: number, ref: number, out: number, n: number, hasRef: number): void;
   gapsFix(src: number, ref: number, out: number, idx: number, m: number, s: number, c3: number, c4: number, hasRef: number): void;
 }
 
@@ -70,5 +72,20 @@ export class PixelprepWasm {
       this.k.gapsFix(this.src, this.ref, this.out, this.idx, m, sg, 8 / 3, 125 / 24, hasRef);
     }
     return f32.slice(this.out >> 2, (this.out >> 2) + n);
+  }
+
+  /**
+   * The analysis image into `out` (same length as src): −1 where src is not finite, else divided by the
+   * reference (if given) where ≥ 0; as the JS prepare loops of analyzePattern, bit-identical.
+   */
+  prepare(src: Float32Array, reference: Float32Array | null, out: Float32Array): void {
+    const n = src.length;
+    if (out.length !== n || (reference && reference.length !== n)) throw new Error("analysis prepare: sizes differ");
+    this.ensure(n);
+    const f32 = this.f32;
+    f32.set(src, this.src >> 2);
+    if (reference) f32.set(reference, this.ref >> 2);
+    this.k.prepare(this.src, this.ref, this.src, n, reference ? 1 : 0);
+    out.set(f32.subarray(this.src >> 2, (this.src >> 2) + n));
   }
 }
