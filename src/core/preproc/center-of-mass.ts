@@ -43,16 +43,29 @@ export function bandQuantile(frame: Frame, x0: number, x1: number, q: number): n
       const v = px[row + x]!;
       if (!(v - v === 0)) continue;
       n++;
-      if (!(v > top[0]!)) continue;
-      let j = 0;
-      while (j + 1 < K && top[j + 1]! < v) { top[j] = top[j + 1]!; j++; }
-      top[j] = v;
+      if (v > top[0]!) insertTop(top, v);
     }
   }
-  if (n === 0) return NaN;
+  return n === 0 ? NaN : quantileFromTop(top, n, q);
+}
+
+/** Puts `v` (> top[0]) into the ascending buffer `top` of the largest values, dropping the smallest. */
+function insertTop(top: Float64Array, v: number): void {
+  const K = top.length;
+  let j = 0;
+  while (j + 1 < K && top[j + 1]! < v) { top[j] = top[j + 1]!; j++; }
+  top[j] = v;
+}
+
+/**
+ * numpy-style linear-interpolated quantile `q` of `n` values from the buffer of their largest ones
+ * (enough of them: ranks lo..n−1 are the `need` largest, top[K − need] and top[K − need + 1]).
+ */
+function quantileFromTop(top: Float64Array, n: number, q: number): number {
+  const K = top.length;
   const h = (n - 1) * q;
   const lo = Math.floor(h);
-  const need = n - lo; // ranks lo..n−1 are the `need` largest: top[K − need], top[K − need + 1]
+  const need = n - lo;
   const a = top[K - need]!, b = need > 1 ? top[K - need + 1]! : a;
   return a + (h - lo) * (b - a);
 }
@@ -88,18 +101,12 @@ export function thresholdedCenterOfMass(frame: Frame, opts: ComOptions): { x: nu
         if (!(v - v === 0)) continue;
         n++;
         if (!(v > top[0]!)) continue;
-        let j = 0;
-        while (j + 1 < K && top[j + 1]! < v) { top[j] = top[j + 1]!; j++; }
-        top[j] = v;
+        insertTop(top, v);
         bound = thr * top[0]!;
       }
     }
     if (n === 0) return { x: NaN, y: NaN };
-    const h = (n - 1) * (1 - 5e-5);
-    const lo = Math.floor(h);
-    const need = n - lo;
-    const a = top[K - need]!, b = need > 1 ? top[K - need + 1]! : a;
-    const t = thr * (a + (h - lo) * (b - a));
+    const t = thr * quantileFromTop(top, n, 1 - 5e-5);
     for (let k = 0; k < nc; k++) {
       const i = cand[k]!, v = px[i]!;
       if (v > t) { const y = Math.floor(i / W); s += v; sx += v * (i - y * W); sy += v * y; }
